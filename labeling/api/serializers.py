@@ -1,0 +1,98 @@
+"""Request and response shapes; services decide what is allowed."""
+from rest_framework import serializers
+
+from ..models import Document, Job, Label, Membership, Project
+
+
+class LabelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Label
+        fields = ["id", "name", "hotkey", "color"]
+        read_only_fields = ["id"]
+        extra_kwargs = {"hotkey": {"required": False}, "color": {"required": False}}
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    labels = LabelSerializer(many=True)
+    role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Project
+        fields = [
+            "id", "name", "guidelines", "task_type", "labels", "label_budget", "retrain_every", "query_strategy",
+            "masking_strategy", "preselect_suggestion", "price_per_label", "created_at", "role",
+        ]
+        read_only_fields = ["id", "task_type", "created_at", "role"]
+
+    def get_role(self, project):
+        roles = self.context.get("roles", {})
+        return roles.get(project.id)
+
+    def validate_retrain_every(self, value):
+        if value < 1:
+            raise serializers.ValidationError("Must be at least 1.")
+        return value
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username")
+
+    class Meta:
+        model = Membership
+        fields = ["username", "role", "can_view_raw"]
+
+
+class ImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    text_field = serializers.CharField(required=False, default="text")
+    label_field = serializers.CharField(required=False, allow_blank=True, default="")
+    id_field = serializers.CharField(required=False, allow_blank=True, default="")
+    format = serializers.ChoiceField(choices=["csv", "jsonl", "txt"], required=False)
+    encoding = serializers.CharField(required=False, default="utf-8")
+
+
+class JobSerializer(serializers.ModelSerializer):
+    job_id = serializers.UUIDField(source="id", read_only=True)
+
+    class Meta:
+        model = Job
+        fields = ["job_id", "id", "project", "kind", "status", "stage", "progress", "counts", "row_errors", "message",
+                  "created_at", "updated_at"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = ["id", "text", "mask_spans", "external_id", "metadata"]
+
+
+def assignment_payload(assignment) -> dict:
+    """The body of `next`: the document, the model's suggestion (or null) and the lease expiry."""
+    document = assignment.document
+    suggestion = None
+    if document.suggested_label_id is not None:
+        suggestion = {"label": document.suggested_label.name, "score": document.suggested_score}
+    return {
+        "document": DocumentSerializer(document).data,
+        "suggestion": suggestion,
+        "lease_expires_at": assignment.lease.expires_at,
+    }
+
+
+class DocumentRefSerializer(serializers.Serializer):
+    document = serializers.IntegerField()
+
+
+class AnnotationSerializer(DocumentRefSerializer):
+    label = serializers.CharField()
+    seconds_spent = serializers.FloatField(required=False, allow_null=True, min_value=0)
+
+
+class UndoSerializer(serializers.Serializer):
+    annotation = serializers.IntegerField()
+
+
+class MemberWriteSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    role = serializers.ChoiceField(choices=["lead", "annotator"], default="annotator")
+    can_view_raw = serializers.BooleanField(default=False)

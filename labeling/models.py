@@ -1,0 +1,186 @@
+"""Projects, their documents, the annotations on them and the leases that hand them out."""
+import random
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class QueryStrategy(models.TextChoices):
+    LEAST_CONFIDENCE = "least_confidence", "Least confidence"
+    MARGIN = "margin", "Margin (breaking ties)"
+    ENTROPY = "entropy", "Prediction entropy"
+    RANDOM = "random", "Random"
+
+
+class MaskingStrategy(models.TextChoices):
+    TAG = "tag", "Type tag ([EMAIL])"
+    SURROGATE = "surrogate", "Consistent fake values"
+    REDACT = "redact", "Redaction (█████)"
+
+
+class TaskType(models.TextChoices):
+    SINGLE_LABEL = "single_label", "Single label"
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=200)
+    guidelines = models.TextField(blank=True)
+    task_type = models.CharField(max_length=20, choices=TaskType.choices, default=TaskType.SINGLE_LABEL)
+    label_budget = models.PositiveIntegerField(null=True, blank=True, help_text="Labels annotators may make; empty means no limit.")
+    retrain_every = models.PositiveIntegerField(default=20, help_text="Start a training run after this many new labels.")
+    query_strategy = models.CharField(max_length=20, choices=QueryStrategy.choices, default=QueryStrategy.MARGIN)
+    masking_strategy = models.CharField(max_length=20, choices=MaskingStrategy.choices, default=MaskingStrategy.TAG)
+    preselect_suggestion = models.BooleanField(default=False)
+    price_per_label = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="projects")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.name
+
+
+class Label(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
+    name = models.CharField(max_length=100)
+    hotkey = models.CharField(max_length=1, blank=True)
+    color = models.CharField(max_length=7, default="#4f46e5")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="unique_label_name"),
+            models.UniqueConstraint(fields=["project", "hotkey"], condition=~Q(hotkey=""), name="unique_label_hotkey"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    LEAD = "lead", "Lead"
+    ANNOTATOR = "annotator", "Annotator"
+
+
+class Membership(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.ANNOTATOR)
+    can_view_raw = models.BooleanField(default=False, help_text="May read original (unmasked) texts; every read is audited.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "user"], name="unique_membership")]
+
+
+class DocumentState(models.TextChoices):
+    IMPORTING = "importing", "Importing"  # invisible until its import job finishes
+    POOL = "pool", "In the pool"
+    LABELED = "labeled", "Labeled"
+    REPORTED = "reported", "Reported (personal data)"
+
+
+def _random_key():
+    return random.random()
+
+
+class Document(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
+    text = models.TextField(help_text="The text as annotators see it (masked).")
+    # Owned by the privacy module: the original, encrypted, and where masking changed it.
+    original_encrypted = models.TextField(blank=True)
+    mask_spans = models.JSONField(default=list, blank=True)
+    external_id = models.CharField(max_length=200, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    content_hash = models.CharField(max_length=64)
+    state = models.CharField(max_length=20, choices=DocumentState.choices, default=DocumentState.POOL)
+    import_job = models.ForeignKey("Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Queue order, written by the model loop: higher priority is served first; before a
+    # model exists, documents come in the order of a random key drawn at import.
+    priority = models.FloatField(null=True, blank=True)
+    random_key = models.FloatField(default=_random_key)
+    suggested_label = models.ForeignKey(Label, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    suggested_score = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "content_hash"], name="unique_document_content")]
+        indexes = [
+            models.Index(fields=["project", "state", "priority"], name="document_queue_order"),
+            models.Index(fields=["project", "state", "random_key"], name="document_random_order"),
+        ]
+
+
+class Annotation(models.Model):
+    """One label on one document by one annotator. Multi-label tasks add more rows."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="annotations")
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="annotations")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="annotations")
+    seconds_spent = models.FloatField(null=True, blank=True)
+    imported = models.BooleanField(default=False, help_text="A seed label that came with the import; it does not use budget.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Skip(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="skips")
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="skips")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Lease(models.Model):
+    """An annotator's exclusive hold on a document; one per document at most."""
+
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="lease")
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="leases")
+    expires_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class JobKind(models.TextChoices):
+    IMPORT = "import", "Import"
+    TRAIN = "train", "Training"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class Job(models.Model):
+    """Long work with progress that people watch: imports and training runs."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(max_length=20, choices=JobKind.choices)
+    status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.FloatField(default=0.0)
+    stage = models.CharField(max_length=100, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    row_errors = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # The per-project lock of the model loop: at most one training run queued or running.
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(kind="train", status__in=["queued", "running"]),
+                name="one_active_training_per_project",
+            )
+        ]

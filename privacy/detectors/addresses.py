@@ -1,0 +1,93 @@
+"""Street addresses in English (US, UK, India), German, French and Chinese conventions.
+
+A floor, not a parser: a house number next to a known street type ("12 Baker Street",
+"Hauptstraße 5", "5, rue de la Paix", "长寿路8号"), extended by a unit, a town and a
+postcode when they follow.
+"""
+import re
+
+from faker.providers.address.en_US import Provider as UsAddresses
+
+from .base import Detector, Span, has_digit
+
+# USPS street suffixes (Faker ships the list), common abbreviations, Indian street types.
+_EN_STREET_TYPES = sorted(
+    set(UsAddresses.street_suffixes)
+    | {"St", "Ave", "Rd", "Blvd", "Dr", "Ln", "Ct", "Pl", "Sq", "Hwy", "Pkwy", "Ter", "Cres", "Cl", "Gdns"}
+    | {"Nagar", "Marg", "Chowk", "Ganj", "Path", "Zila", "Colony", "Layout", "Mohalla"},
+    key=len,
+    reverse=True,  # longest first, so "Streets" is not cut to "Street"
+)
+_EN_STREET_TYPE = "(?:" + "|".join(map(re.escape, _EN_STREET_TYPES)) + r")\b\.?"
+_INDIAN_STREET_TYPES = ("Nagar", "Marg", "Chowk", "Ganj", "Path", "Zila", "Colony", "Layout", "Mohalla")
+_CAPITALISED_WORD = r"[A-Z][\w'’.-]*"
+_UNIT = r"(?:,?[ \t]+(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|Fl\.?|Room|Studio|#)[ \t]*#?[\w-]+)"
+_LINE_BREAK = r"(?:,[ \t]*\n?[ \t]*|[ \t]*\n[ \t]*)"
+_TOWN = rf"{_CAPITALISED_WORD}(?:[ \t-]{_CAPITALISED_WORD}){{0,2}}"
+US_LOCALITY = rf"{_LINE_BREAK}{_TOWN},?[ \t]+[A-Z]{{2}}[ \t]+\d{{5}}(?:-\d{{4}})?"
+UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}\b"
+UK_LOCALITY = rf"(?:{_LINE_BREAK}{_TOWN})?{_LINE_BREAK}{UK_POSTCODE}"
+INDIAN_LOCALITY = rf"{_LINE_BREAK}{_TOWN}(?:-|[ \t])\d{{6}}\b"
+
+ENGLISH_ADDRESS = re.compile(
+    r"(?<![\w/])(?:(?:H\.?[ \t]?No\.?|House[ \t]No\.?|Plot[ \t]No\.?)[ \t]*)?"
+    r"\d{1,6}(?:[A-Za-z]\b|[-/]\d{1,4})?,?[ \t]+"
+    rf"(?:(?:{_CAPITALISED_WORD}|\d+(?:st|nd|rd|th))[ \t]+){{0,3}}?"
+    rf"(?:{_CAPITALISED_WORD}[ \t]+)?{_EN_STREET_TYPE}"
+    rf"{_UNIT}?"
+    rf"(?P<locality>(?P<us>{US_LOCALITY})|(?P<uk>{UK_LOCALITY})|(?P<india>{INDIAN_LOCALITY}))?"
+)
+
+_DE_TOWN = r"(?:,[ \t]*|[ \t]*\n[ \t]*|[ \t]+)(?:D-)?\d{5}[ \t]+[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t](?:an[ \t]der|am|im|[A-ZÄÖÜ][\wäöüß.-]*)){0,2}"
+# "Hauptstraße 5", "Berliner Straße 5", "Oda-Preiß-Weg 5". ("-ring" is left out: "Spring 2021".)
+_DE_STREET_TYPES = "straße|strasse|str\\.|weg|allee|gasse|platz|damm|ufer|chaussee|steig|pfad|markt"
+GERMAN_ADDRESS = re.compile(
+    r"(?<![\w-])(?:[A-ZÄÖÜ][\wäöüß.]*[- ]){0,3}"
+    rf"(?:[A-ZÄÖÜ][\wäöüß]*(?:{_DE_STREET_TYPES})|(?:{_DE_STREET_TYPES.title()}))"
+    r"[ \t]+\d{1,4}[ \t]?[a-zA-Z]?(?:[-/]\d{1,4})?(?!\w)"
+    rf"(?:{_DE_TOWN})?"
+)
+
+_FR_TOWN = r"(?:,[ \t]*|[ \t]*\n[ \t]*|[ \t]+)\d{5}[ \t]+[A-ZÀ-Ý][\w'’-]*(?:[ \t-][A-ZÀ-Ýa-zà-ÿ][\w'’-]*){0,3}"
+FRENCH_ADDRESS = re.compile(
+    r"(?<![\w])\d{1,4}(?:[ \t]?(?:bis|ter))?,?[ \t]+"
+    r"(?i:rue|avenue|av\.|boulevard|bd|chemin|allée|allee|place|impasse|quai|route|cours|passage|square)[ \t]+"
+    r"(?:(?:de[ \t]+la|de[ \t]+l'|des|du|de|la|le|l'|d')[ \t]*)?"
+    r"[A-ZÀ-Ý][\w'’-]*(?:[ \t]+(?:de[ \t]+)?[A-ZÀ-Ý][\w'’-]*){0,3}"
+    rf"(?:{_FR_TOWN})?"
+)
+
+_HAN = r"\u4e00-\u9fff"
+_ZH_REGION = rf"(?:[{_HAN}]{{2,7}}?(?:省|自治区|特别行政区))?(?:[{_HAN}]{{1,7}}?[市州盟])?(?:[{_HAN}]{{1,7}}?[区县旗])?"
+CHINESE_ADDRESS = re.compile(
+    rf"(?P<region>{_ZH_REGION})"
+    rf"[{_HAN}\w]{{1,10}}?(?:大道|路|街|道|巷|胡同|弄)"
+    rf"(?P<number>(?:[\w{_HAN}]{{0,6}}?(?:号|座|栋|幢|楼|室|单元))*)"
+    r"(?:[ \t]?\d{6}(?!\d))?"
+)
+
+
+class AddressDetector(Detector):
+    entity_types = ("ADDRESS",)
+
+    def detect(self, text):
+        spans = []
+        if has_digit(text):
+            for m in ENGLISH_ADDRESS.finditer(text):
+                spans.append(Span("ADDRESS", m.start(), m.end(), 0.75 if m.group("locality") else 0.7, _english_locale(m)))
+            spans.extend(Span("ADDRESS", m.start(), m.end(), 0.7, "de_DE") for m in GERMAN_ADDRESS.finditer(text))
+            spans.extend(Span("ADDRESS", m.start(), m.end(), 0.7, "fr_FR") for m in FRENCH_ADDRESS.finditer(text))
+        if not text.isascii():
+            for m in CHINESE_ADDRESS.finditer(text):
+                # A street name alone ("长寿路") is too little; a region or a house number makes it an address.
+                if m.group("region") or m.group("number"):
+                    spans.append(Span("ADDRESS", m.start(), m.end(), 0.7, "zh_CN"))
+        return spans
+
+
+def _english_locale(match):
+    if match.group("uk"):
+        return "en_GB"
+    if match.group("india") or match.group().startswith(("H", "Plot")) or any(t in match.group() for t in _INDIAN_STREET_TYPES):
+        return "en_IN"
+    return "en_US"

@@ -1,0 +1,74 @@
+"""REST API of the model loop: train, list and download models, predict, project stats."""
+import io
+import zipfile
+from pathlib import Path
+
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from labeling.api.permissions import project_for
+from labeling.api.serializers import JobSerializer
+from labeling.services.stats import labeling_stats
+
+from .. import services
+from ..models import ModelVersion
+from .serializers import ModelVersionSerializer, PredictSerializer
+
+
+class TrainView(APIView):
+    def post(self, request, project_id):
+        project = project_for(request, project_id, lead=True)
+        try:
+            services.check_trainable(project)
+        except services.NotTrainable as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        job, created = services.request_training(project, user=request.user, reason="requested")
+        body = JobSerializer(job).data
+        body["created"] = created
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class ModelListView(APIView):
+    def get(self, request, project_id):
+        project = project_for(request, project_id)
+        return Response(ModelVersionSerializer(project.model_versions.all(), many=True).data)
+
+
+class ModelDownloadView(APIView):
+    """The model's Hugging Face directory as a zip file."""
+
+    def get(self, request, project_id, number):
+        project = project_for(request, project_id, lead=True)
+        version = get_object_or_404(ModelVersion, project=project, number=number)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(Path(version.artifact_dir).iterdir()):
+                archive.write(path, arcname=f"{project.id}-v{version.number}/{path.name}")
+        buffer.seek(0)
+        return FileResponse(buffer, as_attachment=True, filename=f"project-{project.id}-model-v{version.number}.zip")
+
+
+class PredictView(APIView):
+    def post(self, request, project_id):
+        project = project_for(request, project_id)
+        serializer = PredictSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            predictions = services.predict(project, serializer.validated_data["texts"])
+        except services.NotTrainable as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response({"model_version": services.latest_model(project).number, "predictions": predictions})
+
+
+class StatsView(APIView):
+    def get(self, request, project_id):
+        project = project_for(request, project_id)
+        stats = labeling_stats(project)
+        stats["model_versions"] = ModelVersionSerializer(project.model_versions.all(), many=True).data
+        job = services.active_training_job(project)
+        stats["training"] = JobSerializer(job).data if job else None
+        stats["labels_since_last_model"] = services.labels_since_last_model(project)
+        return Response(stats)
