@@ -2,6 +2,7 @@
 from rest_framework import serializers
 
 from ..models import Document, Job, Label, Membership, Project
+from ..services.projects import role_in
 
 
 class LabelSerializer(serializers.ModelSerializer):
@@ -25,8 +26,12 @@ class ProjectSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "task_type", "created_at", "role"]
 
     def get_role(self, project):
-        roles = self.context.get("roles", {})
-        return roles.get(project.id)
+        """The caller's role; the view passes the roles of all their projects to avoid a query per row."""
+        role = self.context.get("roles", {}).get(project.id)
+        request = self.context.get("request")
+        if role is None and request is not None:
+            role = role_in(project, request.user)
+        return role
 
     def validate_retrain_every(self, value):
         if value < 1:

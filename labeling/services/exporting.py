@@ -35,14 +35,19 @@ def labeled_records(project):
 
 
 def export_lines(project, export_format):
-    """Lines of the export file, for a streaming response."""
+    """Lines of the export file, for a streaming response; the format is checked at once."""
     if export_format not in EXPORT_FORMATS:
         raise InvalidInput(f"Unknown export format {export_format!r}; use jsonl or csv.")
     records = labeled_records(project)
-    if export_format == "jsonl":
-        for record in records:
-            yield json.dumps(record, ensure_ascii=False) + "\n"
-        return
+    return _jsonl_lines(records) if export_format == "jsonl" else _csv_lines(records)
+
+
+def _jsonl_lines(records):
+    for record in records:
+        yield json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def _csv_lines(records):
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
     writer.writeheader()
