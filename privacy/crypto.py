@@ -29,7 +29,10 @@ def decrypt(token: str) -> str:
 
 def reencrypt(token: str) -> str:
     """The same plaintext under the newest key (used by key rotation)."""
-    return _current().rotate(token.encode("ascii")).decode("ascii")
+    try:
+        return _current().rotate(token.encode("ascii")).decode("ascii")
+    except InvalidToken as exc:
+        raise ValueError("ciphertext cannot be read with the configured keys") from exc
 
 
 def keyed_hash(value: str, scope: str = "") -> str:

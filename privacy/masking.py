@@ -1,25 +1,56 @@
-"""Placeholder masking (emails only) until the detector set lands."""
-import re
+"""Replace detected personal data in a text, by one of three strategies.
+
+- ``tag``: the entity type in brackets, ``[EMAIL]``.
+- ``surrogate``: a Faker value of the same type and locale, the same for the same
+  original within a scope (a project), see `privacy.surrogates`.
+- ``redact``: one ``█`` per character. Chosen over a fixed ``[REDACTED]`` because it
+  keeps the text's length and layout, so masked-text offsets equal the original ones;
+  the cost is that the length of the value shows.
+"""
 from dataclasses import dataclass
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+from .detectors import detect
+from .surrogates import surrogate
+
+STRATEGIES = ("tag", "surrogate", "redact")
+REDACTION_CHARACTER = "█"
 
 
 @dataclass(frozen=True)
 class MaskResult:
     masked_text: str
-    spans: list  # in original offsets
-    masked_spans: list  # in masked-text offsets
+    spans: list  # [{"type", "start", "end"}] in original-text offsets
+    masked_spans: list  # the same entities, in masked-text offsets
 
 
-def mask(text, *, strategy="tag", scope=""):
-    out, spans, masked_spans, pos = [], [], [], 0
-    for m in EMAIL.finditer(text):
-        out.append(text[pos:m.start()])
-        start = sum(len(p) for p in out)
-        out.append("[EMAIL]")
-        spans.append({"type": "EMAIL", "start": m.start(), "end": m.end()})
-        masked_spans.append({"type": "EMAIL", "start": start, "end": start + 7})
-        pos = m.end()
-    out.append(text[pos:])
-    return MaskResult("".join(out), spans, masked_spans)
+def mask(text, *, strategy="tag", scope="", detectors=None) -> MaskResult:
+    """Mask every detected entity of `text`.
+
+    `scope` only matters for surrogates; `detectors` overrides the configured set.
+    """
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown masking strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
+    found = detect(text, detectors)
+    if not found:
+        return MaskResult(text, [], [])
+    pieces, spans, masked_spans = [], [], []
+    position = masked_position = 0
+    for span in found:
+        pieces.append(text[position:span.start])
+        masked_position += span.start - position
+        replacement = _replacement(strategy, span, text[span.start:span.end], scope)
+        pieces.append(replacement)
+        spans.append({"type": span.type, "start": span.start, "end": span.end})
+        masked_spans.append({"type": span.type, "start": masked_position, "end": masked_position + len(replacement)})
+        masked_position += len(replacement)
+        position = span.end
+    pieces.append(text[position:])
+    return MaskResult("".join(pieces), spans, masked_spans)
+
+
+def _replacement(strategy, span, value, scope):
+    if strategy == "tag":
+        return f"[{span.type}]"
+    if strategy == "redact":
+        return REDACTION_CHARACTER * len(value)
+    return surrogate(span.type, value, scope=scope, locale=span.locale)

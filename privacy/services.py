@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from . import crypto
 from .masking import mask
+from .models import RawTextAccess
 
 
 @dataclass(frozen=True)
@@ -29,3 +30,15 @@ def protect_text(text: str, *, strategy: str, scope: str) -> ProtectedText:
 def fingerprint(text: str, *, scope: str) -> str:
     """Duplicate key for a normalised original text: a keyed HMAC, never a plain hash."""
     return crypto.keyed_hash(text, scope=f"dedup:{scope}")
+
+
+def read_original(ciphertext: str, *, user, object_type: str, object_id, reason: str) -> str:
+    """Decrypt an original text for `user`, recording who read what and why first.
+
+    The record is written before decrypting, so a failed attempt is recorded too (unless
+    the caller's own transaction rolls back).
+    """
+    if not reason or not reason.strip():
+        raise ValueError("a reason is required to read an original text")
+    RawTextAccess.objects.create(user=user, object_type=object_type, object_id=str(object_id), reason=reason.strip())
+    return crypto.decrypt(ciphertext)

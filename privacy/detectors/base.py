@@ -1,6 +1,7 @@
 """What every detector returns and promises, so that rule-based and model detectors mix."""
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # The entity types Looplabel knows. Detectors may only emit these, so that masking,
 # surrogates and the UI have one vocabulary.
@@ -57,6 +58,7 @@ def has_digit(text: str) -> bool:
     return _DIGIT.search(text) is not None
 
 
+@lru_cache(maxsize=8)  # detectors run one after another on the same text
 def count_digits(text: str) -> int:
     """Cheap prefilter: most detectors need a minimum number of digits to match at all."""
     return len(_DIGIT.findall(text))

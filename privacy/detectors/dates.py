@@ -22,19 +22,32 @@ _WEEKDAY = (
 )
 _TIME = r"(?:[ T](?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?"
 
+# ASCII word boundaries, so that a date right after Han characters ("出生于3/23/1940") counts.
+# Numeric dates score above phone numbers, which "23.03.1940" also passes for.
 DATE_PATTERNS = (
     # 1993-01-04, 1993/01/04, 1993-01-04 14:56:41, 1993-01-04T14:56:41Z
-    (re.compile(rf"(?<![\w.\-/]){_YEAR}([-/.])(?:0?[1-9]|1[0-2])\1(?:[12]\d|3[01]|0?[1-9]){_TIME}(?![\w\-/]|\.\d)"), 0.8),
+    (re.compile(
+        rf"(?<![\w.\-/]){_YEAR}([-/.])(?:0?[1-9]|1[0-2])\1(?:[12]\d|3[01]|0?[1-9]){_TIME}(?![\w\-/]|\.\d)", re.ASCII
+    ), 0.85),
     # 3/23/1940, 23.03.1940, 23-03-40: day and month in either order, 2- or 4-digit year
-    (re.compile(r"(?<![\w.\-/])(\d{1,2})([-/.])(\d{1,2})\2(?:\d{4}|\d{2})(?![\w\-/]|\.\d)"), 0.65),
+    (re.compile(r"(?<![\w.\-/])(\d{1,2})([-/.])(\d{1,2})\2(?:\d{4}|\d{2})(?![\w\-/]|\.\d)", re.ASCII), 0.85),
     # March 23, 1940 / Monday, March 23rd 1940 / Mar. 23
-    (re.compile(rf"\b{_WEEKDAY}{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?(?!\w)"), 0.7),
+    (re.compile(rf"\b{_WEEKDAY}{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?(?!\w)", re.ASCII), 0.7),
     # 23 March 1940 / 23rd of March, 1940 / 23. März 1940 / 1er janvier 2020 / March 1940
-    (re.compile(rf"\b{_WEEKDAY}(?:{_DAY}\s+(?:of\s+)?)?{_MONTH},?\s+{_YEAR}(?!\w)"), 0.7),
-    (re.compile(rf"\b{_WEEKDAY}{_DAY}\s+(?:of\s+)?{_MONTH}(?!\w)"), 0.6),
+    (re.compile(rf"\b{_WEEKDAY}(?:{_DAY}\s+(?:of\s+)?)?{_MONTH},?\s+{_YEAR}(?!\w)", re.ASCII), 0.7),
+    (re.compile(rf"\b{_WEEKDAY}{_DAY}\s+(?:of\s+)?{_MONTH}(?!\w)", re.ASCII), 0.6),
     # 1990年3月23日, 1990年3月
-    (re.compile(r"(?:19|20)\d\d\s?年\s?(?:0?[1-9]|1[0-2])\s?月(?:\s?(?:[12]\d|3[01]|0?[1-9])\s?[日号])?"), 0.8),
+    (re.compile(r"(?:19|20)\d\d\s?年\s?(?:0?[1-9]|1[0-2])\s?月(?:\s?(?:[12]\d|3[01]|0?[1-9])\s?[日号])?", re.ASCII), 0.8),
 )
+# Most texts name no month: one pass for a month word decides whether the three
+# written-out patterns run at all. The lookahead on first letters skips most words fast.
+_MONTH_INITIALS = "".join(sorted({w[0] for w in MONTHS.split("|")}))
+MONTH_WORD = re.compile(rf"\b(?=[{_MONTH_INITIALS}{_MONTH_INITIALS.upper()}]){_MONTH}(?!\w)", re.ASCII)
+NUMERIC_PATTERNS = DATE_PATTERNS[:2]
+WRITTEN_PATTERNS = DATE_PATTERNS[2:5]
+CHINESE_PATTERNS = DATE_PATTERNS[5:]
+# Numeric dates need two digits joined by a date separator somewhere.
+NUMERIC_HINT = re.compile(r"\d[-/.]\d")
 # "May 5" needs care: "may" is also a verb ("you may 2 times"); only a capital M counts.
 _LOWERCASE_MAY = re.compile(r"may\b")
 
@@ -46,7 +59,14 @@ class DateDetector(Detector):
         if not has_digit(text):
             return []
         spans = []
-        for pattern, score in DATE_PATTERNS:
+        patterns = ()
+        if NUMERIC_HINT.search(text):
+            patterns += NUMERIC_PATTERNS
+        if MONTH_WORD.search(text):
+            patterns += WRITTEN_PATTERNS
+        if "年" in text:
+            patterns += CHINESE_PATTERNS
+        for pattern, score in patterns:
             for m in pattern.finditer(text):
                 if self._plausible(m):
                     spans.append(Span("DATE", m.start(), m.end(), score))

@@ -1,13 +1,16 @@
 """Payment card numbers and IBANs, confirmed by their check digits."""
 import re
 
-from stdnum import iban, luhn
+from faker.providers.address import Provider as Addresses
+from stdnum import luhn, numdb
+from stdnum.iso7064 import mod_97_10
 
 from .base import Detector, Span, count_digits
 
 # 12 to 19 digits, optionally grouped by single spaces or dashes ("4111 1111 1111 1111",
-# "3782-822463-10005"). A leading "+" means an international phone number instead.
-CARD_CANDIDATE = re.compile(r"(?<![\w+\-])\d(?:[ \-]?\d){11,18}(?![\w\-]|[ \-]\d)")
+# "3782-822463-10005"). A leading "+" means an international phone number instead, and a
+# group right before ("DE89 3704 ...") means the digits are the tail of something longer.
+CARD_CANDIDATE = re.compile(r"(?<![\w+\-])(?<!\d[ \-])\d(?:[ \-]?\d){11,18}(?![\w\-]|[ \-]\d)", re.ASCII)
 _CARD_SEPARATORS = str.maketrans("", "", " -")
 
 
@@ -34,19 +37,31 @@ class CreditCardDetector(Detector):
         return spans
 
 
-# Country code, check digits, then up to 30 upper-case letters or digits, written compact
-# or in groups of four. Lower case is not accepted: it keeps a following word such as
-# "DE89 3704 0044 0532 0130 00 is mine" out of the candidate.
-IBAN_CANDIDATE = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}")
+# Country code, check digits, then up to 30 letters or digits, written compact or grouped
+# by spaces or dashes. The candidate may run on into the following words ("... 0130 00
+# is mine"); the detector cuts it back to the longest prefix that validates.
+IBAN_CANDIDATE = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]){11,30}", re.ASCII)
+_IBAN_SEPARATORS = str.maketrans("", "", " -")
 IBAN_COUNTRY_LOCALES = {"DE": "de_DE", "FR": "fr_FR", "GB": "en_GB"}
+# Countries in python-stdnum's IBAN registry, and any other ISO 3166 country: registries
+# trail the countries that start issuing IBANs.
+COUNTRY_CODES = frozenset(Addresses.alpha_2_country_codes) | frozenset(
+    low for _, low, high, _, _ in numdb.get("iban").prefixes if low == high
+)
+
+
+def is_valid_iban(compact):
+    """Mod-97 check digits (ISO 7064) behind a country code.
+
+    Neither the country's IBAN length nor its BBAN layout is required: the check digits
+    already let only one random string in 97 through, and a number with an unusual
+    layout is still better masked than shown.
+    """
+    return 15 <= len(compact) <= 34 and compact[:2] in COUNTRY_CODES and mod_97_10.is_valid(compact[4:] + compact[:4])
 
 
 class IbanDetector(Detector):
-    """Mod-97 and the country's BBAN layout, via `python-stdnum`.
-
-    The candidate may run on into a following upper-case word or number, so the longest
-    prefix that validates and ends at a word boundary wins.
-    """
+    """The longest prefix of a candidate that validates and ends at a word boundary."""
 
     entity_types = ("IBAN",)
 
@@ -57,13 +72,16 @@ class IbanDetector(Detector):
         for m in IBAN_CANDIDATE.finditer(text):
             end = self._longest_valid_end(text, m.start(), m.end())
             if end:
-                spans.append(Span("IBAN", m.start(), end, 0.95, IBAN_COUNTRY_LOCALES.get(text[m.start():m.start() + 2], "")))
+                locale = IBAN_COUNTRY_LOCALES.get(m.group()[:2], "")
+                spans.append(Span("IBAN", m.start(), end, 0.95, locale))
         return spans
 
     @staticmethod
     def _longest_valid_end(text, start, end):
         for stop in range(end, start + 14, -1):
-            at_boundary = stop == len(text) or not text[stop].isalnum()
-            if at_boundary and text[stop - 1] != " " and iban.is_valid(text[start:stop].replace(" ", ""), check_country=False):
+            at_boundary = stop == len(text) or not (text[stop].isascii() and text[stop].isalnum())
+            if not at_boundary or text[stop - 1] in " -":
+                continue
+            if is_valid_iban(text[start:stop].translate(_IBAN_SEPARATORS).upper()):
                 return stop
         return None

@@ -10,7 +10,8 @@ EMAIL_PATTERN = re.compile(
     r"@"
     r"(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+"
     r"[^\W\d_]{2,24}"  # top-level domain: letters only
-    r"(?![\w-])"
+    r"(?![\w-])",
+    re.ASCII,  # ASCII addresses only: "邮箱bob@example.com" must not take the Han characters along
 )
 
 
@@ -30,13 +31,16 @@ GENERIC_TLDS = (
     "com|org|net|edu|gov|mil|int|info|biz|name|pro|mobi|app|dev|io|ai|co|shop|online|"
     "site|tech|store|blog|cloud|xyz|top|club|news|live|email|link|page|art|design"
 )
-_URL_TAIL = r"(?:[/?#][^\s<>\"'`{}|\\^\[\]]*)?"
+# Characters a URL keeps unescaped, less quotes and brackets that usually surround it.
+_URL_CHARACTER = r"[\w!#$%&()*+,\-./:;=?@~]"
+_URL_TAIL = rf"(?:[/?#]{_URL_CHARACTER}*)?"
 URL_PATTERN = re.compile(
     r"(?<![\w@.-])(?:"
-    r"(?:https?|ftp)://[^\s<>\"'`{}|\\^\[\]]+"
+    rf"(?:https?|ftp)://{_URL_CHARACTER}+"
     r"|www\.(?:[^\W_][\w-]*\.)+[^\W\d_]{2,}" + _URL_TAIL
     + r"|(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+(?:" + GENERIC_TLDS + r"|[a-z]{2})(?![\w@-]|\.[^\W_])" + _URL_TAIL
-    + r")"
+    + r")",
+    re.ASCII,
 )
 # Punctuation that usually ends the sentence rather than the URL.
 _TRAILING_PUNCTUATION = ".,;:!?'\"”’»"
@@ -51,11 +55,15 @@ def _trim_url(text, start, end):
     return end
 
 
+# Every URL form has one of these; most texts have none, which spares the full pattern.
+URL_HINT = re.compile(r"://|www\.|[^\W_]\.[a-z]{2}", re.ASCII)
+
+
 class UrlDetector(Detector):
     entity_types = ("URL",)
 
     def detect(self, text):
-        if "." not in text:
+        if not URL_HINT.search(text):
             return []
         spans = []
         for m in URL_PATTERN.finditer(text):
@@ -70,10 +78,11 @@ class UrlDetector(Detector):
         return spans
 
 
-IPV4_PATTERN = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)")
+IPV4_PATTERN = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)", re.ASCII)
 # Candidates only; `ipaddress` decides. Covers full, compressed (::) and IPv4-suffixed forms.
 IPV6_PATTERN = re.compile(
-    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:]|\.\d)"
+    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:]|\.\d)",
+    re.ASCII,
 )
 
 

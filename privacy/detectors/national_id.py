@@ -10,8 +10,8 @@ from .base import Detector, Span, count_digits
 
 # "123-45-6789" or "123 45 6789" with one separator used throughout. Nine digits
 # written together count only after a word that announces an SSN.
-SSN_GROUPED = re.compile(r"(?<![\w\-.])\d{3}([- ])\d{2}\1\d{4}(?![\w\-]|\.\d)")
-SSN_COMPACT = re.compile(r"(?<![\w\-.])\d{9}(?![\w\-]|\.\d)")
+SSN_GROUPED = re.compile(r"(?<![\w\-.])\d{3}([- ])\d{2}\1\d{4}(?![\w\-]|\.\d)", re.ASCII)
+SSN_COMPACT = re.compile(r"(?<![\w\-.])\d{9}(?![\w\-]|\.\d)", re.ASCII)
 SSN_CONTEXT = re.compile(r"\b(?:ssn|social security|soc\.? sec\.?|ss#)", re.IGNORECASE)
 _CONTEXT_CHARS = 40
 
@@ -32,12 +32,12 @@ class UsSsnDetector(Detector):
         for m in SSN_COMPACT.finditer(text):
             announced = SSN_CONTEXT.search(text, max(0, m.start() - _CONTEXT_CHARS), m.start())
             if announced and ssn.is_valid(m.group()):
-                spans.append(Span("US_SSN", m.start(), m.end(), 0.8, "en_US"))
+                spans.append(Span("US_SSN", m.start(), m.end(), 0.85, "en_US"))
         return spans
 
 
 # Six-digit region, eight-digit birth date, three-digit sequence, check digit (0-9 or X).
-CN_RESIDENT_ID = re.compile(r"(?<![\w])\d{17}[\dXx](?!\w)")
+CN_RESIDENT_ID = re.compile(r"(?<![\w])\d{17}[\dXx](?!\w)", re.ASCII)
 _EARLIEST_BIRTH_YEAR = 1900
 
 

@@ -1,0 +1,48 @@
+"""The detector set, pluggable through settings.
+
+`settings.LOOPLABEL_PII_DETECTORS` is a list of dotted paths to `Detector` subclasses
+(or factories returning one); it defaults to `DEFAULT_DETECTORS`. A model-based
+detector slots in by adding its path: it only has to return `Span`s.
+"""
+from functools import lru_cache
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from ..spans import resolve_overlaps
+from .base import ENTITY_TYPES, Detector, Span
+
+DEFAULT_DETECTORS = (
+    "privacy.detectors.internet.EmailDetector",
+    "privacy.detectors.internet.UrlDetector",
+    "privacy.detectors.internet.IpAddressDetector",
+    "privacy.detectors.phone.PhoneDetector",
+    "privacy.detectors.financial.CreditCardDetector",
+    "privacy.detectors.financial.IbanDetector",
+    "privacy.detectors.national_id.UsSsnDetector",
+    "privacy.detectors.national_id.CnResidentIdDetector",
+    "privacy.detectors.dates.DateDetector",
+    "privacy.detectors.addresses.AddressDetector",
+    "privacy.detectors.names.PersonDetector",
+)
+
+__all__ = ["DEFAULT_DETECTORS", "ENTITY_TYPES", "Detector", "Span", "detect", "get_detectors"]
+
+
+def get_detectors() -> tuple:
+    """The configured detectors, built once per process (per configuration)."""
+    paths = getattr(settings, "LOOPLABEL_PII_DETECTORS", None) if settings.configured else None
+    return _build(tuple(paths or DEFAULT_DETECTORS))
+
+
+@lru_cache(maxsize=8)
+def _build(paths):
+    return tuple(import_string(path)() for path in paths)
+
+
+def detect(text: str, detectors=None) -> list[Span]:
+    """All entities in `text`, overlaps resolved, in text order."""
+    found = []
+    for detector in get_detectors() if detectors is None else detectors:
+        found.extend(detector.detect(text))
+    return resolve_overlaps(found)
