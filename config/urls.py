@@ -7,6 +7,7 @@ from frontend.urls import auth_urlpatterns
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/privacy/", include("privacy.urls")),
     path("api/v1/", include("training.api.urls")),
     path("api/v1/", include("labeling.api.urls")),
     path("", include("frontend.urls")),

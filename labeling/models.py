@@ -3,6 +3,7 @@ import random
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -33,6 +34,12 @@ class Project(models.Model):
     query_strategy = models.CharField(max_length=20, choices=QueryStrategy.choices, default=QueryStrategy.MARGIN)
     masking_strategy = models.CharField(max_length=20, choices=MaskingStrategy.choices, default=MaskingStrategy.TAG)
     preselect_suggestion = models.BooleanField(default=False)
+    # Every ~1/share-th lease is a uniformly drawn pool document, never one the model chose;
+    # those labels measure the model (honest metrics) and do not train it. 0 turns this off.
+    evaluation_share = models.FloatField(
+        default=0.1, validators=[MinValueValidator(0.0), MaxValueValidator(0.5)],
+        help_text="Share of labels spent on a uniform random evaluation sample (0 to 0.5).",
+    )
     price_per_label = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -106,6 +113,8 @@ class Document(models.Model):
     random_key = models.FloatField(default=_random_key)
     suggested_label = models.ForeignKey(Label, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     suggested_score = models.FloatField(null=True, blank=True)
+    # Drawn uniformly by the queue for the evaluation sample (see Project.evaluation_share).
+    evaluation = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -184,3 +193,18 @@ class Job(models.Model):
                 name="one_active_training_per_project",
             )
         ]
+
+
+class PiiReport(models.Model):
+    """An annotator saw personal data that masking missed; the document left the queue at once."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="pii_reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolution = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

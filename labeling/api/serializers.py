@@ -1,7 +1,7 @@
 """Request and response shapes; services decide what is allowed."""
 from rest_framework import serializers
 
-from ..models import Document, Job, Label, Membership, Project
+from ..models import Document, Job, Label, Membership, PiiReport, Project
 from ..services.projects import role_in
 
 
@@ -101,3 +101,21 @@ class MemberWriteSerializer(serializers.Serializer):
     username = serializers.CharField()
     role = serializers.ChoiceField(choices=["lead", "annotator"], default="annotator")
     can_view_raw = serializers.BooleanField(default=False)
+
+
+class ReportPiiSerializer(DocumentRefSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ResolveReportSerializer(serializers.Serializer):
+    return_to_pool = serializers.BooleanField()
+    masked_text = serializers.CharField(required=False, max_length=100_000)
+
+
+class PiiReportSerializer(serializers.ModelSerializer):
+    reporter = serializers.CharField(source="reporter.username", default=None)
+    text = serializers.CharField(source="document.text")
+
+    class Meta:
+        model = PiiReport
+        fields = ["id", "document", "text", "reporter", "note", "created_at", "resolved_at", "resolution"]

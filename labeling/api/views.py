@@ -7,11 +7,14 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from ..models import Job, Membership, Role
-from ..services import exporting, importing, projects, queue
+from ..services import exporting, importing, personal_data, projects, queue
 from .permissions import project_for
 from .serializers import (
     AnnotationSerializer,
     DocumentRefSerializer,
+    PiiReportSerializer,
+    ReportPiiSerializer,
+    ResolveReportSerializer,
     ImportSerializer,
     JobSerializer,
     MembershipSerializer,
@@ -142,6 +145,37 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         response = StreamingHttpResponse(lines, content_type=f"{content_type}; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="project-{project.id}.{export_format}"'
         return response
+
+
+    # --- personal data -------------------------------------------------------------------
+    @action(detail=True, methods=["post"], url_path="report-pii")
+    def report_pii(self, request, pk=None):
+        project = self.get_project()
+        data = _valid(ReportPiiSerializer, request)
+        report = personal_data.report_pii(project, request.user, data["document"], data["note"])
+        return Response({"id": report.id, "document": report.document_id, "status": "removed from the queue"},
+                        status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["get"], url_path="pii-reports")
+    def pii_reports(self, request, pk=None):
+        project = self.get_project(lead=True)
+        return Response(PiiReportSerializer(personal_data.reports_for(project)[:500], many=True).data)
+
+    @action(detail=True, methods=["post"], url_path=r"pii-reports/(?P<report_id>\d+)/resolve")
+    def resolve_pii_report(self, request, pk=None, report_id=None):
+        project = self.get_project(lead=True)
+        data = _valid(ResolveReportSerializer, request)
+        report = personal_data.resolve_report(project, request.user, int(report_id), return_to_pool=data["return_to_pool"],
+                                              masked_text=data.get("masked_text"))
+        return Response(PiiReportSerializer(report).data)
+
+    @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_id>\d+)/original")
+    def original(self, request, pk=None, document_id=None):
+        """The unmasked text, for members allowed to view raw text; `?reason=` is required and audited."""
+        project = self.get_project()
+        text = personal_data.read_document_original(project, request.user, int(document_id),
+                                                     request.query_params.get("reason", ""))
+        return Response({"document": int(document_id), "original": text})
 
 
 class JobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from privacy.masking import mask
 from privacy.services import fingerprint, protect_text
 
 from ..errors import InvalidInput
@@ -248,6 +249,14 @@ class _ImportRun:
             return None
         return text
 
+    def masked_metadata(self, metadata):
+        """Extra columns reach annotators too, so their text is masked like the main text."""
+        strategy = self.project.masking_strategy
+        return {
+            key: mask(value, strategy=strategy, scope=self.scope).masked_text if isinstance(value, str) else value
+            for key, value in metadata.items()
+        }
+
     def store(self, batch):
         """Store one batch of (row, text); duplicates within it or against the project are dropped."""
         fresh = {}
@@ -269,7 +278,8 @@ class _ImportRun:
             protected = protect_text(text, strategy=strategy, scope=self.scope)
             documents.append(Document(
                 project=self.project, text=protected.masked_text, original_encrypted=protected.original_encrypted,
-                mask_spans=protected.spans, external_id=row.external_id, metadata=row.metadata, content_hash=key,
+                mask_spans=protected.spans, external_id=row.external_id, metadata=self.masked_metadata(row.metadata),
+                content_hash=key,
                 state=DocumentState.IMPORTING, import_job=self.job,
             ))
             seeds.append(row.label)

@@ -1,0 +1,61 @@
+"""Personal data in documents: reports of leaks that masking missed, and audited reads of originals."""
+from django.db import transaction
+from django.utils import timezone
+
+from privacy.services import protect_text, read_original
+
+from ..errors import InvalidInput, NotFound
+from ..models import Document, DocumentState, Lease, PiiReport
+from .projects import can_view_raw
+
+
+def report_pii(project, reporter, document_id, note="") -> PiiReport:
+    """Take the document out of the queue at once and tell the leads."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().filter(project=project, pk=document_id).first()
+        if document is None:
+            raise NotFound(f"Document {document_id} does not exist in this project.")
+        Lease.objects.filter(document=document).delete()
+        document.state = DocumentState.REPORTED
+        document.save(update_fields=["state"])
+        return PiiReport.objects.create(document=document, reporter=reporter, note=note[:2000])
+
+
+def reports_for(project):
+    return PiiReport.objects.filter(document__project=project).select_related("reporter", "document")
+
+
+def resolve_report(project, lead, report_id, *, return_to_pool, masked_text=None) -> PiiReport:
+    """Close a report; the lead may fix the masked text and put the document back in the pool."""
+    with transaction.atomic():
+        report = PiiReport.objects.select_for_update().filter(pk=report_id, document__project=project).first()
+        if report is None:
+            raise NotFound(f"Report {report_id} does not exist in this project.")
+        document = report.document
+        if masked_text is not None:
+            if not masked_text.strip():
+                raise InvalidInput("masked_text must not be empty.")
+            # The lead's corrected text is masked once more, so a correction cannot add a leak back.
+            document.text = protect_text(masked_text, strategy=project.masking_strategy, scope=str(project.id)).masked_text
+            document.mask_spans = []
+        if return_to_pool:
+            document.state = DocumentState.LABELED if document.annotations.exists() else DocumentState.POOL
+        document.save(update_fields=["text", "mask_spans", "state"])
+        report.resolved_at = timezone.now()
+        report.resolved_by = lead
+        report.resolution = "returned to the pool" if return_to_pool else "kept out of the queue"
+        report.save(update_fields=["resolved_at", "resolved_by", "resolution"])
+    return report
+
+
+def read_document_original(project, user, document_id, reason) -> str:
+    """The original text, for members with the view-raw permission; every read is audited."""
+    if not can_view_raw(project, user):
+        raise NotFound("Not found.")  # the same answer as a missing document: no hint that originals exist
+    if not (reason or "").strip():
+        raise InvalidInput("A reason is required to read an original text (it goes into the audit log).")
+    document = Document.objects.filter(project=project, pk=document_id).first()
+    if document is None:
+        raise NotFound(f"Document {document_id} does not exist in this project.")
+    return read_original(document.original_encrypted, user=user, object_type="labeling.document",
+                         object_id=document.id, reason=reason)
