@@ -191,6 +191,9 @@ LOOPLABEL_MAX_LEASES_PER_ANNOTATOR = env.int("LOOPLABEL_MAX_LEASES_PER_ANNOTATOR
 # Small training settings for tests and quick demos; see training/ml/finetune.py.
 LOOPLABEL_TRAINING = env.json("LOOPLABEL_TRAINING", default={})
 
+# Dotted paths of PII detector classes; empty means the built-in set (privacy/detectors).
+LOOPLABEL_PII_DETECTORS = env.list("LOOPLABEL_PII_DETECTORS", default=[])
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
