@@ -11,7 +11,7 @@ from .base import Detector, Span, count_digits
 # "123-45-6789" or "123 45 6789" with one separator used throughout. Nine digits
 # written together count only after a word that announces an SSN.
 SSN_GROUPED = re.compile(r"(?<![\w\-.])\d{3}([- ])\d{2}\1\d{4}(?![\w\-]|\.\d)", re.ASCII)
-SSN_COMPACT = re.compile(r"(?<![\w\-.])\d{9}(?![\w\-]|\.\d)", re.ASCII)
+SSN_COMPACT = re.compile(r"(?<![\w\-.)+])\d{9}(?![\w\-]|\.\d)", re.ASCII)  # not "+44(0)289018937"
 SSN_CONTEXT = re.compile(r"\b(?:ssn|social security|soc\.? sec\.?|ss#)", re.IGNORECASE)
 _CONTEXT_CHARS = 40
 

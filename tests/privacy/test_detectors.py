@@ -96,6 +96,8 @@ def test_phone_look_alikes_ignored(text):
     "2223003122003222",  # Mastercard 2-series
     "378282246310005",  # Amex, 15 digits
     "6011 1111 1111 1117",  # Discover
+    "3782 822463 10005",  # Amex, 4-6-5
+    "4222 2222 2222 2",  # Visa, 13 digits
 ])
 def test_credit_card_found(value):
     assert_finds(CreditCardDetector(), f"paid with {value}.", value)
@@ -106,6 +108,8 @@ def test_credit_card_found(value):
     "0000 0000 0000 0000",
     "+49 4111 1111 1111 1111",  # a phone-like prefix
     "9111111111111111",  # no issuer starts with 9... and Luhn would not save it
+    "4111 1111-1111 1111",  # mixed separators
+    "4111111 111111111",  # not how cards print their number (fours, or 4-6-5)
 ])
 def test_credit_card_look_alikes_ignored(text):
     assert found(CreditCardDetector(), text) == []
