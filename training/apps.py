@@ -6,8 +6,11 @@ class TrainingConfig(AppConfig):
     verbose_name = "Training: the model loop"
 
     def ready(self):
-        from labeling.hooks import on_labels_added
+        from labeling import hooks
 
-        from .services import labels_added
+        from .services import documents_added, labels_added
 
-        on_labels_added(labels_added)
+        hooks.on_labels_added(labels_added)
+        # Cold start right after an import, once labeling announces finished imports.
+        if hasattr(hooks, "on_documents_added"):
+            hooks.on_documents_added(documents_added)

@@ -6,10 +6,22 @@ MAX_PREDICT_TEXTS = 256
 
 
 class ModelVersionSerializer(serializers.ModelSerializer):
+    encoder_version = serializers.SerializerMethodField()
+
     class Meta:
         model = ModelVersion
-        fields = ["id", "number", "kind", "base_model", "label_names", "labels_used", "train_size", "validation_size",
-                  "metrics", "training_info", "created_at"]
+        fields = ["id", "number", "kind", "encoder_version", "base_model", "label_names", "labels_used", "train_size",
+                  "validation_size", "metrics", "training_info", "created_at"]
+
+    def get_encoder_version(self, version):
+        """HEAD versions: the number of the FULL version whose embeddings they use ("base" before any)."""
+        if version.kind != "head":
+            return None
+        return version.encoder_version.number if version.encoder_version_id else "base"
+
+
+class LoopSettingsSerializer(serializers.Serializer):
+    head_every = serializers.IntegerField(min_value=1, allow_null=True, required=False)
 
 
 class PredictSerializer(serializers.Serializer):

@@ -15,7 +15,8 @@ from labeling.services.stats import labeling_stats
 
 from .. import services
 from ..models import ModelVersion
-from .serializers import ModelVersionSerializer, PredictSerializer
+from ..models import ProjectLoop
+from .serializers import LoopSettingsSerializer, ModelVersionSerializer, PredictSerializer
 
 
 class TrainView(APIView):
@@ -71,4 +72,40 @@ class StatsView(APIView):
         job = services.active_training_job(project)
         stats["training"] = JobSerializer(job).data if job else None
         stats["labels_since_last_model"] = services.labels_since_last_model(project)
+        stats["labels_since_last_version"] = services.labels_since_last_version(project)
+        stats["head_every"] = services.head_every(project)
+        latest = services.latest_model(project)
+        metrics = (latest.metrics or {}) if latest else {}
+        stats["learning_curve"] = services.learning_curve(project)
+        # When more labels stop paying: KappaAverage over the full versions' predictions.
+        stats["stopping"] = metrics.get("stopping")
+        stats["evaluation_sample"] = {
+            "share": project.evaluation_share,
+            "labeled": project.documents.filter(evaluation=True, state="labeled").count(),
+        }
         return Response(stats)
+
+
+class ColdStartView(APIView):
+    """Embed the pool with the base encoder and order it for coverage (normally automatic)."""
+
+    def post(self, request, project_id):
+        project = project_for(request, project_id, lead=True)
+        queued = services.request_cold_start(project)
+        return Response({"queued": queued}, status=status.HTTP_202_ACCEPTED)
+
+
+class LoopSettingsView(APIView):
+    def get(self, request, project_id):
+        project = project_for(request, project_id)
+        loop = ProjectLoop.objects.get_or_create(project=project)[0]
+        return Response({"head_every": services.head_every(project), "head_every_override": loop.head_every,
+                         "head_pending": loop.head_pending, "cold_start_pending": loop.cold_start_pending,
+                         "cold_start_done_at": loop.cold_start_done_at})
+
+    def patch(self, request, project_id):
+        project = project_for(request, project_id, lead=True)
+        serializer = LoopSettingsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ProjectLoop.objects.update_or_create(project=project, defaults={"head_every": serializer.validated_data.get("head_every")})
+        return self.get(request, project_id)

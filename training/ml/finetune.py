@@ -29,6 +29,8 @@ class TrainConfig:
     min_steps: int = 30  # a handful of labels still gets enough updates to move off the prior
     max_steps: int = 1000  # bounds CPU time on large label sets
     seed: int = 0
+    # Scoring: int8 dynamic quantisation of the encoder on the CPU (see benchmarks/scoring_throughput.py).
+    quantize_cpu: bool = False
 
     @classmethod
     def from_settings(cls, overrides: dict) -> "TrainConfig":
