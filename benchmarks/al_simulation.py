@@ -364,6 +364,7 @@ def report(out_dir, name, full_f1, baseline="random"):
             axes.fill_between(xs, means - stds, means + stds, alpha=0.2)
         if full_f1:
             axes.axhline(0.95 * full_f1, linestyle="--", color="grey", label=f"95% of full data ({0.95 * full_f1:.3f})")
+            axes.set_ylim(top=max(axes.get_ylim()[1], 0.95 * full_f1 + 0.02))
         axes.set_xlabel("labels")
         axes.set_ylabel("test macro-F1")
         axes.set_title(f"Active learning through the server: {name}")
