@@ -1,5 +1,6 @@
 # The two commands a newcomer needs:
-#   make run    install, migrate, create the demo project, start web server + worker + beat
+#   make run    install, migrate, create the demo project, start web server, two workers
+#               (fine-tunes on `training`; imports and fast head refits on `default`) and beat
 #   make test   install and run the whole test suite
 PYTHON ?= python3.11
 VENV ?= .venv
@@ -21,7 +22,8 @@ run: install
 	$(BIN)/python manage.py demo --host http://127.0.0.1:$(PORT)
 	@echo "Starting worker, beat and web server on http://127.0.0.1:$(PORT)/ (Ctrl-C stops all three)"
 	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A config worker -Q default,training --pool=solo -l warning & \
+	$(BIN)/celery -A config worker -Q training --pool=solo -n training@%h -l warning & \
+	$(BIN)/celery -A config worker -Q default --pool=solo -n default@%h -l warning & \
 	$(BIN)/celery -A config beat -l warning & \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

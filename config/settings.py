@@ -188,6 +188,11 @@ LOOPLABEL_MODELS_DIR = DATA_DIR / "models"
 LOOPLABEL_UPLOADS_DIR = DATA_DIR / "uploads"
 LOOPLABEL_LEASE_MINUTES = env.int("LOOPLABEL_LEASE_MINUTES", default=10)
 LOOPLABEL_MAX_LEASES_PER_ANNOTATOR = env.int("LOOPLABEL_MAX_LEASES_PER_ANNOTATOR", default=5)
+# Refit the light head on cached embeddings after this many new labels, on this queue
+# (not behind a running fine-tune); pools above the chunk size are scored by several tasks.
+LOOPLABEL_HEAD_EVERY = env.int("LOOPLABEL_HEAD_EVERY", default=10)
+LOOPLABEL_HEAD_QUEUE = env("LOOPLABEL_HEAD_QUEUE", default="default")
+LOOPLABEL_SCORE_TASK_CHUNK = env.int("LOOPLABEL_SCORE_TASK_CHUNK", default=50_000)
 # Small training settings for tests and quick demos; see training/ml/finetune.py.
 LOOPLABEL_TRAINING = env.json("LOOPLABEL_TRAINING", default={})
 

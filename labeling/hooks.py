@@ -1,4 +1,4 @@
-"""The one way labeling tells the rest of Looplabel that labels arrived.
+"""The one way labeling tells the rest of Looplabel that labels or documents arrived.
 
 labeling must not import training (dependencies point frontend -> training ->
 labeling -> privacy), so training registers a listener from its AppConfig.ready().
@@ -8,6 +8,7 @@ they enqueue always sees the labels.
 from django.db import transaction
 
 _labels_added_listeners = []
+_documents_added_listeners = []
 
 
 def on_labels_added(listener):
@@ -19,4 +20,16 @@ def on_labels_added(listener):
 
 def announce_labels_added(project_id):
     for listener in _labels_added_listeners:
+        transaction.on_commit(lambda listener=listener: listener(project_id))
+
+
+def on_documents_added(listener):
+    """Register `listener(project_id)`, called after an import published new documents."""
+    if listener not in _documents_added_listeners:
+        _documents_added_listeners.append(listener)
+    return listener
+
+
+def announce_documents_added(project_id):
+    for listener in _documents_added_listeners:
         transaction.on_commit(lambda listener=listener: listener(project_id))

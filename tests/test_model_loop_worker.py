@@ -95,8 +95,9 @@ def test_worker_imports_trains_and_reorders_the_queue(worker, make_user):
 
     _wait_for(lambda: Job.objects.filter(project=project, kind=JobKind.TRAIN, status=JobStatus.SUCCEEDED).exists(),
               180, "the worker to train")
-    version = ModelVersion.objects.get(project=project)
-    assert version.number == 1 and version.labels_used == 12
+    # Head refits on the cold-start embeddings may come first; the fine-tune is the full version.
+    version = ModelVersion.objects.get(project=project, kind="full")
+    assert version.labels_used >= 11  # one label in ten may go to the evaluation sample
     assert set(version.metrics) >= {"accuracy", "macro_f1", "per_class"}
     assert (Path(version.artifact_dir) / "config.json").exists()
 

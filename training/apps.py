@@ -11,6 +11,5 @@ class TrainingConfig(AppConfig):
         from .services import documents_added, labels_added
 
         hooks.on_labels_added(labels_added)
-        # Cold start right after an import, once labeling announces finished imports.
-        if hasattr(hooks, "on_documents_added"):
-            hooks.on_documents_added(documents_added)
+        # Cold start right after an import: order the pool for coverage before any label.
+        hooks.on_documents_added(documents_added)

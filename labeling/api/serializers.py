@@ -21,7 +21,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         model = Project
         fields = [
             "id", "name", "guidelines", "task_type", "labels", "label_budget", "retrain_every", "query_strategy",
-            "masking_strategy", "preselect_suggestion", "price_per_label", "created_at", "role",
+            "masking_strategy", "preselect_suggestion", "price_per_label", "evaluation_share", "created_at", "role",
         ]
         read_only_fields = ["id", "task_type", "created_at", "role"]
 
@@ -75,7 +75,8 @@ def assignment_payload(assignment) -> dict:
     """The body of `next`: the document, the model's suggestion (or null) and the lease expiry."""
     document = assignment.document
     suggestion = None
-    if document.suggested_label_id is not None:
+    # Evaluation-sample documents measure the model, so the annotator is not shown its guess.
+    if document.suggested_label_id is not None and not document.evaluation:
         suggestion = {"label": document.suggested_label.name, "score": document.suggested_score}
     return {
         "document": DocumentSerializer(document).data,

@@ -21,7 +21,7 @@ from privacy.masking import mask
 from privacy.services import fingerprint, protect_text
 
 from ..errors import InvalidInput
-from ..hooks import announce_labels_added
+from ..hooks import announce_documents_added, announce_labels_added
 from ..models import Annotation, Document, DocumentState, Job, JobKind, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -364,6 +364,8 @@ def _publish(run):
             status=JobStatus.SUCCEEDED, stage="done", progress=1.0, counts=run.counts, row_errors=run.row_errors,
             message=_summary(run.counts),
         )
+        if run.counts["imported"]:
+            announce_documents_added(job.project_id)
         if run.counts["seed_labels"]:
             announce_labels_added(job.project_id)
 
