@@ -167,5 +167,5 @@ def test_labels_announce_themselves_after_commit(pool, annotator, django_capture
         with django_capture_on_commit_callbacks(execute=True):
             queue.submit_annotation(pool, annotator, queue.next_document(pool, annotator).document.id, "positive")
     finally:
-        hooks._labels_added_listeners.remove(heard.append)
+        hooks.labels_added.disconnect(heard.append)
     assert heard == [pool.id]
