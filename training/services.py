@@ -77,12 +77,12 @@ def head_every(project) -> int:
     loop = ProjectLoop.objects.filter(project=project).first()
     if loop and loop.head_every:
         return loop.head_every
-    return int(getattr(settings, "LOOPLABEL_HEAD_EVERY", 10))
+    return settings.LOOPLABEL_HEAD_EVERY
 
 
 def score_task_chunk() -> int:
     """Pools larger than this are embedded by several `training.score_chunk` tasks."""
-    return int(getattr(settings, "LOOPLABEL_SCORE_TASK_CHUNK", 50_000))
+    return settings.LOOPLABEL_SCORE_TASK_CHUNK
 
 
 def _config() -> TrainConfig:
@@ -156,26 +156,25 @@ def _claim_flag(project, flag) -> bool:
     return bool(claimed)
 
 
+def _request_once(project, flag, task_name) -> bool:
+    """Queue `task_name` for the project after commit unless `flag` says one is queued; True when queued."""
+    if not _claim_flag(project, flag):
+        return False
+    from . import tasks  # tasks import this module
+
+    task, project_id = getattr(tasks, task_name), project.id
+    transaction.on_commit(lambda: task.delay(project_id))
+    return True
+
+
 def request_head_refit(project) -> bool:
     """Queue a head refit unless one is already queued; True when queued."""
-    if not _claim_flag(project, "head"):
-        return False
-    from .tasks import refit_head_task
-
-    project_id = project.id
-    transaction.on_commit(lambda: refit_head_task.delay(project_id))
-    return True
+    return _request_once(project, "head", "refit_head_task")
 
 
 def request_cold_start(project) -> bool:
     """Queue the cold-start embedding of the pool unless one is queued; True when queued."""
-    if not _claim_flag(project, "cold_start"):
-        return False
-    from .tasks import cold_start_task
-
-    project_id = project.id
-    transaction.on_commit(lambda: cold_start_task.delay(project_id))
-    return True
+    return _request_once(project, "cold_start", "cold_start_task")
 
 
 def has_embedding_source(project) -> bool:

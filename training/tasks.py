@@ -10,9 +10,6 @@ from django.conf import settings
 
 from . import services
 
-HEAD_QUEUE = getattr(settings, "LOOPLABEL_HEAD_QUEUE", "default")
-
-
 @shared_task(name="training.train_model", acks_late=True)
 def train_model(job_id):
     services.run_training(job_id)
@@ -33,7 +30,7 @@ def score_chunk_task(version_id, index, doc_ids):
     return services.score_chunk(version_id, index, doc_ids)
 
 
-@shared_task(name="training_head.refit", queue=HEAD_QUEUE, acks_late=True)
+@shared_task(name="training_head.refit", queue=settings.LOOPLABEL_HEAD_QUEUE, acks_late=True)
 def refit_head_task(project_id):
     version = services.refit_head(project_id)
     return version.number if version else None
