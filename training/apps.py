@@ -11,5 +11,5 @@ class TrainingConfig(AppConfig):
         from .services import documents_added, labels_added
 
         hooks.on_labels_added(labels_added)
-        # Cold start right after an import: order the pool for coverage before any label.
+        # After an import: cold start before any model, else embed and score just the new documents.
         hooks.on_documents_added(documents_added)

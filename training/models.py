@@ -42,7 +42,7 @@ class ModelVersion(models.Model):
 
 
 class ProjectLoop(models.Model):
-    """Per-project state of the fast loop: head-refit and cold-start requests, their settings."""
+    """Per-project state of the fast loop: head-refit, cold-start and new-document requests, their settings."""
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, primary_key=True, related_name="loop")
     head_every = models.PositiveIntegerField(null=True, blank=True,
@@ -52,4 +52,6 @@ class ProjectLoop(models.Model):
     cold_start_pending = models.BooleanField(default=False)
     cold_start_requested_at = models.DateTimeField(null=True, blank=True)
     cold_start_done_at = models.DateTimeField(null=True, blank=True)
+    embed_pending = models.BooleanField(default=False)
+    embed_requested_at = models.DateTimeField(null=True, blank=True)
     base_cache_dir = models.CharField(max_length=500, blank=True, help_text="Base-encoder embeddings of the documents.")

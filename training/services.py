@@ -194,11 +194,24 @@ def labels_added(project_id):
         request_head_refit(project)
 
 
+def request_embedding_of_new_documents(project) -> bool:
+    """Queue the embedding of documents the head's cache lacks unless one is queued; True when queued."""
+    return _request_once(project, "embed", "embed_new_documents_task")
+
+
 def documents_added(project_id):
-    """Listener for 'an import finished': embed the pool and order it for coverage before any label."""
+    """Listener for 'an import finished': new documents get embeddings and a place in the queue.
+
+    Before any model, the cold start embeds the pool and orders it for coverage; after one,
+    only the new documents are embedded and scored, so they need not wait for a fine-tune.
+    """
     project = Project.objects.filter(pk=project_id).first()
-    if project is not None and not ModelVersion.objects.filter(project=project).exists():
+    if project is None:
+        return
+    if not ModelVersion.objects.filter(project=project).exists():
         request_cold_start(project)
+    elif has_embedding_source(project):
+        request_embedding_of_new_documents(project)
 
 
 def retrain_due_projects() -> int:
@@ -387,6 +400,10 @@ def load_cache(directory):
             return _arrays[key]
     ids = np.load(Path(directory) / DOC_IDS_FILE)
     embeddings = np.load(path)
+    # Caches only grow by appending (embed_new_documents), so a read between the two file
+    # replacements sees one array longer than the other; their common prefix is consistent.
+    rows = min(len(ids), len(embeddings))
+    ids, embeddings = ids[:rows], embeddings[:rows]
     entry = (ids, embeddings, feature_scaling(embeddings))
     with _arrays_lock:
         _arrays[key] = entry
@@ -609,8 +626,11 @@ def _finish_full_run(version):
     if version.job_id:
         _finish(Job(pk=version.job_id), JobStatus.SUCCEEDED,
                 f"Model v{version.number} trained on {version.train_size} labels.")
-    # Labels that arrived during this run go into the next one.
+    # Labels that arrived during this run go into the next one; documents imported while it
+    # embedded the pool get embedded now.
     labels_added(version.project_id)
+    if _uncached_documents(version.project, np.load(Path(version.artifact_dir) / DOC_IDS_FILE)):
+        request_embedding_of_new_documents(version.project)
 
 
 # --- scoring: embed once, cache, re-order the queue ----------------------------------------------------
@@ -866,6 +886,42 @@ def cold_start(project_id) -> int:
         ordered = len(rows)
     labels_added(project.id)
     return ordered
+
+
+# --- documents imported after the cache was made ---------------------------------------------------------
+
+def _uncached_documents(project, cached_ids) -> list[int]:
+    """Ids of the documents the loop scores (pool and labeled) that `cached_ids` lacks."""
+    current = _project_documents(project)[0]
+    return current[~np.isin(current, cached_ids)].tolist()
+
+
+def embed_new_documents(project_id) -> int:
+    """Embed the documents the head's cache lacks with the same encoder, append them, and score
+    them with the newest version; the next head refit then ranks them with the rest. Returns how
+    many were added."""
+    ProjectLoop.objects.filter(project_id=project_id).update(embed_pending=False)
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return 0
+    source = _embedding_source_version(project)
+    if source is False:
+        return 0
+    directory = source.artifact_dir if source else _loop(project).base_cache_dir
+    ids, embeddings, _ = load_cache(directory)
+    new_ids = _uncached_documents(project, ids)
+    if not new_ids:
+        return 0
+    texts = dict(Document.objects.filter(pk__in=new_ids).values_list("id", "text"))
+    new_ids = [i for i in new_ids if i in texts]  # deleted meanwhile
+    ids = np.concatenate([ids, np.asarray(new_ids, dtype=np.int64)])
+    embeddings = np.vstack([embeddings, encoder_for(source)[1].embed([texts[i] for i in new_ids])])
+    save_cache(directory, ids, embeddings)
+    version = latest_model(project)
+    if version is not None and version_encoder(version) == source:
+        weight, bias = version_linear(version)
+        _write_priorities(version, ids, softmax(embeddings @ weight.T + bias), embeddings)
+    return len(new_ids)
 
 
 # --- predicting -----------------------------------------------------------------------------------------

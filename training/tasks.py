@@ -25,6 +25,11 @@ def cold_start_task(project_id):
     return services.cold_start(project_id)
 
 
+@shared_task(name="training.embed_new_documents", acks_late=True)
+def embed_new_documents_task(project_id):
+    return services.embed_new_documents(project_id)
+
+
 @shared_task(name="training.score_chunk", acks_late=True)
 def score_chunk_task(version_id, index, doc_ids):
     return services.score_chunk(version_id, index, doc_ids)
