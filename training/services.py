@@ -47,7 +47,7 @@ from privacy.masking import mask
 from labeling.models import Annotation, Document, DocumentState, Job, JobKind, JobStatus, Project
 from labeling.services.queue import set_priorities
 
-from .ml.encode import classifier_encoder, load_base_encoder, load_classifier_encoder, softmax
+from .ml.encode import classifier_encoder, load_base_encoder, load_classifier_encoder, set_output_layer, softmax
 from .ml.finetune import TrainConfig, fine_tune
 from .ml.head import feature_scaling, fit_head
 from .ml.inference import load_classifier
@@ -523,15 +523,8 @@ def _refit_output_layer(model, encoder, features, targets, num_labels, scaling):
     over the jointly trained layer (small label sets leave that layer under-fit and skewed).
     The saved model carries the new layer, so a download predicts exactly what Looplabel serves.
     """
-    import torch
-
-    from .ml.encode import final_linear
-
     weight, bias = fit_head(features, targets, num_labels, scaling=scaling)
-    layer = final_linear(model, num_labels)
-    with torch.no_grad():
-        layer.weight.copy_(torch.from_numpy(weight))
-        layer.bias.copy_(torch.from_numpy(bias))
+    set_output_layer(model, weight, bias)  # in place: the encoder's capture hook stays on the layer
     encoder.linear = (weight, bias)
     return weight, bias
 

@@ -1,7 +1,9 @@
-"""The fast model loop: head refits, cold start, diversity, the evaluation sample, chunked scoring, strategies.
+"""The fast model loop: head refits, cold start, diversity, the evaluation sample, chunked scoring, strategies, downloads.
 
 Everything runs in this process on the 2-layer 32-dim BERT of the `tiny_model` fixture.
 """
+import io
+
 import numpy as np
 import pytest
 
@@ -290,3 +292,94 @@ def test_stats_expose_learning_curve_and_stopping(loop_project, annotator, lead,
     assert "learning_curve" in body and "stopping" in body and body["head_every"] == 4
     models = client_for(lead).get(f"/api/v1/projects/{loop_project.id}/models/").json()
     assert models[0]["kind"] == "head" and models[0]["encoder_version"] == "base"
+
+
+def _download(client, project, number):
+    import zipfile
+
+    response = client.get(f"/api/v1/projects/{project.id}/models/{number}/download/")
+    assert response.status_code == 200, response.content
+    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def _load_downloaded(archive, tmp_path):
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    target = tmp_path / "download"
+    archive.extractall(target)
+    (folder,) = target.iterdir()
+    return AutoModelForSequenceClassification.from_pretrained(folder).eval(), AutoTokenizer.from_pretrained(folder)
+
+
+def _served_probabilities(project, texts):
+    return np.array([[p["scores"][name] for name in ("negative", "neutral", "positive")]
+                     for p in services.predict(project, texts)])
+
+
+def _downloaded_probabilities(model, tokenizer, texts):
+    from training.ml.inference import predict_proba
+
+    columns = [model.config.label2id[name] for name in ("negative", "neutral", "positive")]
+    return predict_proba(model, tokenizer, texts, max_length=64)[:, columns]
+
+
+TEXTS = ["profit rose in quarter 77", "layoffs announced in quarter 78", "board appointed in quarter 79"]
+
+
+def test_a_full_version_downloads_as_its_model_without_the_cache(loop_project, annotator, lead, client_for,
+                                                                  outsider, tmp_path):
+    version = _train_full(loop_project, annotator)
+    archive = _download(client_for(lead), loop_project, version.number)
+    names = {name.split("/")[-1] for name in archive.namelist()}
+    assert "config.json" in names and not names & {services.EMBEDDINGS_FILE, services.DOC_IDS_FILE}
+    model, tokenizer = _load_downloaded(archive, tmp_path)
+    assert np.allclose(_downloaded_probabilities(model, tokenizer, TEXTS), _served_probabilities(loop_project, TEXTS),
+                       atol=1e-4)
+    assert client_for(annotator).get(f"/api/v1/projects/{loop_project.id}/models/{version.number}/download/").status_code == 403
+    assert client_for(outsider).get(f"/api/v1/projects/{loop_project.id}/models/{version.number}/download/").status_code == 404
+
+
+def test_a_head_version_downloads_as_a_classifier_that_predicts_what_the_head_serves(loop_project, annotator, lead,
+                                                                                    client_for, tmp_path):
+    full = _train_full(loop_project, annotator)
+    _label(loop_project, annotator, 8)
+    head = services.refit_head(loop_project.id)
+    assert head.kind == ModelKind.HEAD and head.encoder_version_id == full.id
+    model, tokenizer = _load_downloaded(_download(client_for(lead), loop_project, head.number), tmp_path)
+    served = _served_probabilities(loop_project, TEXTS)  # the newest version: the head
+    assert np.allclose(_downloaded_probabilities(model, tokenizer, TEXTS), served, atol=1e-4)
+    assert not np.allclose(served, _downloaded_probabilities(*services.classifier_for(full), TEXTS), atol=1e-3)
+
+
+def test_a_head_on_the_base_encoder_downloads_with_how_to_apply_it(loop_project, annotator, lead, client_for):
+    import json
+
+    services.cold_start(loop_project.id)
+    _label(loop_project, annotator, 12)
+    head = services.refit_head(loop_project.id)
+    archive = _download(client_for(lead), loop_project, head.number)
+    files = {name.split("/")[-1]: name for name in archive.namelist()}
+    description = json.loads(archive.read(files["head.json"]))
+    assert description["labels"] == head.label_names and description["base_model"] == head.base_model
+    with archive.open(files["head.npz"]) as handle:
+        weights = np.load(io.BytesIO(handle.read()))
+    assert weights["weight"].shape == (len(head.label_names), 32)
+
+
+def test_the_output_layer_takes_a_head_with_more_classes(tiny_model_dir):
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    from training.ml.encode import set_output_layer
+
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_model_dir, num_labels=3).eval()
+    weight, bias = np.random.default_rng(0).normal(size=(4, 32)).astype(np.float32), np.arange(4, dtype=np.float32)
+    set_output_layer(model, weight, bias)
+    assert model.config.num_labels == 4
+    inputs = {"input_ids": torch.tensor([[101, 2000, 102]]), "attention_mask": torch.ones(1, 3, dtype=torch.long)}
+    captured = {}
+    model.classifier.register_forward_hook(lambda module, args, output: captured.update(x=args[0]))
+    with torch.no_grad():
+        logits = model(**inputs).logits
+    assert logits.shape == (1, 4)
+    assert np.allclose(logits.numpy(), captured["x"].numpy() @ weight.T + bias, atol=1e-5)

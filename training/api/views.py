@@ -1,7 +1,5 @@
 """REST API of the model loop: train, list and download models, predict, project stats."""
-import io
-import zipfile
-from pathlib import Path
+import tempfile
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
@@ -13,7 +11,7 @@ from labeling.api.permissions import project_for
 from labeling.api.serializers import JobSerializer
 from labeling.services.stats import labeling_stats
 
-from .. import services
+from .. import downloads, services
 from ..models import ModelVersion
 from ..models import ProjectLoop
 from .serializers import LoopSettingsSerializer, ModelVersionSerializer, PredictSerializer
@@ -39,17 +37,15 @@ class ModelListView(APIView):
 
 
 class ModelDownloadView(APIView):
-    """The model's Hugging Face directory as a zip file."""
+    """The version as a zip file that loads without Looplabel (see training/downloads.py)."""
 
     def get(self, request, project_id, number):
         project = project_for(request, project_id, lead=True)
         version = get_object_or_404(ModelVersion, project=project, number=number)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in sorted(Path(version.artifact_dir).iterdir()):
-                archive.write(path, arcname=f"{project.id}-v{version.number}/{path.name}")
-        buffer.seek(0)
-        return FileResponse(buffer, as_attachment=True, filename=f"project-{project.id}-model-v{version.number}.zip")
+        archive = tempfile.TemporaryFile()  # on disk, not in memory: models run to gigabytes
+        downloads.write_archive(version, archive)
+        archive.seek(0)
+        return FileResponse(archive, as_attachment=True, filename=downloads.archive_name(version))
 
 
 class PredictView(APIView):

@@ -37,6 +37,21 @@ def final_linear(model, num_labels) -> nn.Linear:
     return layers[-1]
 
 
+def set_output_layer(model, weight, bias):
+    """Write (W, b) into the classifier's output layer, in place; a layer of another class count is replaced."""
+    layer = final_linear(model, model.config.num_labels)
+    weight, bias = torch.as_tensor(np.asarray(weight, dtype=np.float32)), torch.as_tensor(np.asarray(bias, dtype=np.float32))
+    if layer.weight.shape != weight.shape:  # labels were added after the encoder was fine-tuned
+        name = next(name for name, module in model.named_modules() if module is layer)
+        parent, _, attribute = name.rpartition(".")
+        layer = nn.Linear(weight.shape[1], weight.shape[0]).to(layer.weight.device)
+        setattr(model.get_submodule(parent), attribute, layer)
+        model.config.num_labels = weight.shape[0]
+    with torch.no_grad():
+        layer.weight.copy_(weight)
+        layer.bias.copy_(bias)
+
+
 def quantize_for_cpu(model, keep=()):
     """int8 dynamic quantisation of the Linear layers, except `keep` (module names), on a copy of `model`."""
     import copy
