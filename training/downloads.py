@@ -20,11 +20,9 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer
 from .ml.encode import set_output_layer
 from .ml.finetune import TrainConfig
 from .models import ModelKind
-from .services import version_linear
+from .services import DOC_IDS_FILE, EMBEDDINGS_FILE, HEAD_FILE, STOP_PREDICTIONS_FILE, version_linear
 
-HEAD_FILE = "head.npz"
-# What a version directory holds besides the model: caches and bookkeeping of the loop.
-NOT_MODEL_FILES = {"embeddings.npy", "doc_ids.npy", "stop_predictions.npz"}
+NOT_MODEL_FILES = {EMBEDDINGS_FILE, DOC_IDS_FILE, STOP_PREDICTIONS_FILE}
 
 
 def archive_name(version) -> str:

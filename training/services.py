@@ -12,8 +12,10 @@ Two speeds:
   that the cold-start task cached.
 
 Cold start: before any label, a task embeds the pool with the base encoder and orders the
-queue for coverage (k-means centroids first). Batches combine uncertainty with diversity
-(cluster-interleaved top-uncertain candidates, near-duplicates deferred).
+queue for coverage (k-means centroids first). Documents imported once a model exists are
+embedded with the encoder the head uses, appended to its cache and scored at once.
+Batches combine uncertainty with diversity (cluster-interleaved top-uncertain candidates,
+near-duplicates deferred).
 
 Honest metrics: labels on the queue's evaluation sample (uniform draws, see
 labeling.services.queue) never train; metrics and the learning curve are computed on them
@@ -22,8 +24,8 @@ once there are MIN_EVALUATION of them, otherwise on a split of the training labe
 predictions on a fixed stopping set).
 
 Locking: a project has at most one full training job queued or running (a conditional
-unique constraint on Job); head refits and cold starts are debounced by flags on
-ProjectLoop set with conditional updates.
+unique constraint on Job); head refits, cold starts and embeddings of new documents are
+debounced by flags on ProjectLoop set with conditional updates.
 """
 import json
 import logging
@@ -66,7 +68,10 @@ STALE_JOB_AFTER = timedelta(minutes=30)
 STALE_REQUEST_AFTER = timedelta(minutes=10)
 STOP_SET_SIZE = 2000
 DIVERSITY = {"candidates": 500, "n_clusters": 20, "batch": 50, "duplicate_cosine": 0.95}
+# Files of a version directory besides the model: the embedding cache, the stopping set's
+# predictions and a head's weights.
 EMBEDDINGS_FILE, DOC_IDS_FILE = "embeddings.npy", "doc_ids.npy"
+STOP_PREDICTIONS_FILE, HEAD_FILE = "stop_predictions.npz", "head.npz"
 
 
 class NotTrainable(Exception):
@@ -89,7 +94,7 @@ def _config() -> TrainConfig:
     return TrainConfig.from_settings(settings.LOOPLABEL_TRAINING)
 
 
-def _loop(project) -> ProjectLoop:
+def project_loop(project) -> ProjectLoop:
     return ProjectLoop.objects.get_or_create(project=project)[0]
 
 
@@ -145,7 +150,7 @@ def request_training(project, *, user=None, reason="") -> tuple[Job, bool]:
 
 def _claim_flag(project, flag) -> bool:
     """Set ProjectLoop.<flag>_pending unless it is set (and fresh); True when this call set it."""
-    _loop(project)
+    project_loop(project)
     now = timezone.now()
     pending, requested = f"{flag}_pending", f"{flag}_requested_at"
     free = ProjectLoop.objects.filter(project=project, **{pending: False})
@@ -293,11 +298,29 @@ def validation_split(targets, share=VALIDATION_SHARE, seed=0):
     return [p for p in range(len(targets)) if p not in held_out], sorted(validation)
 
 
+def _loop_documents(project):
+    """Every document the loop scores or learns from, in id order."""
+    return Document.objects.filter(project=project, state__in=[DocumentState.POOL, DocumentState.LABELED]).order_by("id")
+
+
 def _project_documents(project):
-    """(ids, texts) of every document the loop scores or learns from, in id order."""
-    rows = list(Document.objects.filter(project=project, state__in=[DocumentState.POOL, DocumentState.LABELED])
-                .order_by("id").values_list("id", "text"))
+    """(ids, texts) of `_loop_documents`."""
+    rows = list(_loop_documents(project).values_list("id", "text"))
     return np.array([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows]
+
+
+def _texts_by_id(doc_ids):
+    """(the ids that still exist, in the given order, and their texts)."""
+    texts = dict(Document.objects.filter(pk__in=list(doc_ids)).values_list("id", "text"))
+    kept = [i for i in doc_ids if i in texts]
+    return kept, [texts[i] for i in kept]
+
+
+def _queue_rows(project, ids):
+    """(pool documents -> evaluation flag, rows of `ids` whose documents the model may order: in the pool, not evaluation)."""
+    pool = dict(Document.objects.filter(project=project, state=DocumentState.POOL).values_list("id", "evaluation"))
+    rows = np.array([row for row, doc_id in enumerate(ids.tolist()) if doc_id in pool and not pool[doc_id]], dtype=int)
+    return pool, rows
 
 
 # --- progress and version bookkeeping ---------------------------------------------------------
@@ -346,7 +369,9 @@ def _create_version(project, **fields) -> ModelVersion:
     for _ in range(5):
         latest = latest_model(project)
         number = latest.number + 1 if latest else 1
-        values = {"artifact_dir": str(_version_dir(project, number)), **fields}
+        values = dict(fields)
+        if "artifact_dir" not in values:  # a fine-tune brings its own, named after its job
+            values["artifact_dir"] = str(_version_dir(project, number))
         try:
             with transaction.atomic():
                 return ModelVersion.objects.create(project=project, number=number, **values)
@@ -414,6 +439,11 @@ def load_cache(directory):
 
 def _base_cache_dir(project) -> Path:
     return Path(settings.LOOPLABEL_MODELS_DIR) / f"project-{project.id}" / "base"
+
+
+def _cache_dir(project, encoder_version):
+    """Where the embeddings of `encoder_version` (None: the base encoder) are cached."""
+    return encoder_version.artifact_dir if encoder_version else project_loop(project).base_cache_dir
 
 
 def _embedding_source_version(project):
@@ -488,7 +518,7 @@ def embed_texts(encoder_version, texts):
 def version_linear(version):
     """(W, b) that turn the version's encoder embeddings into logits."""
     if version.kind == ModelKind.HEAD:
-        data = np.load(Path(version.artifact_dir) / "head.npz")
+        data = np.load(Path(version.artifact_dir) / HEAD_FILE)
         return data["weight"], data["bias"]
     return encoder_for(version)[1].linear
 
@@ -497,9 +527,14 @@ def version_encoder(version):
     return version.encoder_version if version.kind == ModelKind.HEAD else version
 
 
-def version_probabilities(version, texts):
+def probabilities_of(version, embeddings):
+    """The version's class probabilities for embeddings from its encoder."""
     weight, bias = version_linear(version)
-    return softmax(embed_texts(version_encoder(version), list(texts)) @ weight.T + bias)
+    return softmax(embeddings @ weight.T + bias)
+
+
+def version_probabilities(version, texts):
+    return probabilities_of(version, embed_texts(version_encoder(version), list(texts)))
 
 
 # --- full training ----------------------------------------------------------------------------------
@@ -557,8 +592,8 @@ def run_training(job_id) -> ModelVersion | None:
         embed_started = time.perf_counter()
         if chunked:  # the pool is embedded by chunk tasks later; here only what the head and metrics need
             wanted = [doc_ids[i] for i in train_idx] + list(eval_ids)
-            text_of = dict(Document.objects.filter(pk__in=wanted).values_list("id", "text"))
-            wanted_embeddings = encoder.embed([text_of[i] for i in wanted])
+            wanted, wanted_texts = _texts_by_id(wanted)
+            wanted_embeddings = encoder.embed(wanted_texts)
             row_of = {doc_id: row for row, doc_id in enumerate(wanted)}
             embeddings, scaling = wanted_embeddings, feature_scaling(wanted_embeddings)
         else:
@@ -619,11 +654,8 @@ def _finish_full_run(version):
     if version.job_id:
         _finish(Job(pk=version.job_id), JobStatus.SUCCEEDED,
                 f"Model v{version.number} trained on {version.train_size} labels.")
-    # Labels that arrived during this run go into the next one; documents imported while it
-    # embedded the pool get embedded now.
+    # Labels that arrived during this run go into the next one.
     labels_added(version.project_id)
-    if _uncached_documents(version.project, np.load(Path(version.artifact_dir) / DOC_IDS_FILE)):
-        request_embedding_of_new_documents(version.project)
 
 
 # --- scoring: embed once, cache, re-order the queue ----------------------------------------------------
@@ -668,10 +700,9 @@ def score_pool(version, progress=lambda fraction: None, *, chunk_size=None, disp
 def score_chunk(version_id, index, doc_ids) -> bool:
     """Embed one chunk of a large pool; the chunk that completes the set finishes the scoring."""
     version = ModelVersion.objects.select_related("project").get(pk=version_id)
-    texts = dict(Document.objects.filter(pk__in=doc_ids).values_list("id", "text"))
-    doc_ids = [i for i in doc_ids if i in texts]
+    doc_ids, texts = _texts_by_id(doc_ids)
     _, encoder = encoder_for(version)
-    embeddings = encoder.embed([texts[i] for i in doc_ids])
+    embeddings = encoder.embed(texts)
     parts = Path(version.artifact_dir) / "parts"
     tmp = parts / f".part-{index:05d}.npz"
     with open(tmp, "wb") as handle:
@@ -706,13 +737,13 @@ def _stability(version, ids, probabilities):
     """Store this version's predictions on the stopping set; compare with earlier versions."""
     rows = _stop_set(version.project, ids)
     stop_ids, predictions = ids[rows], probabilities[rows].argmax(1)
-    np.savez(Path(version.artifact_dir) / "stop_predictions.npz", ids=stop_ids, predictions=predictions)
+    np.savez(Path(version.artifact_dir) / STOP_PREDICTIONS_FILE, ids=stop_ids, predictions=predictions)
     num_classes = len(version.label_names)
 
     def history(versions):
         arrays = []
         for earlier in versions:
-            path = Path(earlier.artifact_dir) / "stop_predictions.npz"
+            path = Path(earlier.artifact_dir) / STOP_PREDICTIONS_FILE
             if path.exists():
                 data = np.load(path)
                 arrays.append(dict(zip(data["ids"].tolist(), data["predictions"].tolist())))
@@ -739,8 +770,7 @@ def _stability(version, ids, probabilities):
 def _write_priorities(version, ids, probabilities, embeddings):
     """Priorities for the pool from probabilities: strategy uncertainty, then cluster-interleaved diversity."""
     project = version.project
-    pool = dict(Document.objects.filter(project=project, state=DocumentState.POOL).values_list("id", "evaluation"))
-    rows = np.array([row for row, doc_id in enumerate(ids.tolist()) if doc_id in pool and not pool[doc_id]], dtype=int)
+    pool, rows = _queue_rows(project, ids)
     label_ids = dict(project.labels.values_list("name", "id"))
     best = probabilities.argmax(1)
     scored = set(ids[rows].tolist())
@@ -766,10 +796,12 @@ def _write_priorities(version, ids, probabilities, embeddings):
 
 def _finish_scoring(version, ids, embeddings):
     save_cache(version.artifact_dir, ids, embeddings)
-    probabilities = softmax(embeddings @ version_linear(version)[0].T + version_linear(version)[1])
+    probabilities = probabilities_of(version, embeddings)
     _write_priorities(version, ids, probabilities, embeddings)
     version.metrics = {**(version.metrics or {}), **_stability(version, ids, probabilities)}
     version.save(update_fields=["metrics"])
+    if _uncached_documents(version.project, ids):  # imported while the pool was being embedded
+        request_embedding_of_new_documents(version.project)
 
 
 # --- head refit -----------------------------------------------------------------------------------------
@@ -784,7 +816,7 @@ def refit_head(project_id) -> ModelVersion | None:
     encoder_version = _embedding_source_version(project)
     if encoder_version is False:
         return None
-    directory = encoder_version.artifact_dir if encoder_version else _loop(project).base_cache_dir
+    directory = _cache_dir(project, encoder_version)
     last_annotation_id = Annotation.objects.filter(document__project=project).aggregate(m=Max("id"))["m"] or 0
     latest = latest_model(project)
     if latest and latest.last_annotation_id >= last_annotation_id:
@@ -835,7 +867,7 @@ def refit_head(project_id) -> ModelVersion | None:
         label_names=label_names, labels_used=labels_total, last_annotation_id=last_annotation_id,
         train_size=len(train), validation_size=validation_size, metrics=metrics, training_info={},
     )
-    np.savez(Path(version.artifact_dir) / "head.npz", weight=weight, bias=bias)
+    np.savez(Path(version.artifact_dir) / HEAD_FILE, weight=weight, bias=bias)
     version.metrics = {**metrics, **_stability(version, ids, probabilities)}
     if metrics:
         version.metrics["learning_curve"] = learning_curve(project)
@@ -866,12 +898,11 @@ def cold_start(project_id) -> int:
     embeddings = encoder.embed(texts)
     directory = _base_cache_dir(project)
     save_cache(directory, ids, embeddings)
-    _loop(project)
+    project_loop(project)
     ProjectLoop.objects.filter(project=project).update(base_cache_dir=str(directory), cold_start_done_at=timezone.now())
     ordered = 0
     if project.query_strategy != "random" and not ModelVersion.objects.filter(project=project).exists():
-        pool = dict(Document.objects.filter(project=project, state=DocumentState.POOL).values_list("id", "evaluation"))
-        rows = np.array([row for row, doc_id in enumerate(ids.tolist()) if doc_id in pool and not pool[doc_id]], dtype=int)
+        _, rows = _queue_rows(project, ids)
         n_clusters = max(20, 2 * head_every(project))
         order = coverage_order(embeddings[rows], n_clusters=n_clusters)
         priority = priorities_from_order(order, len(rows))
@@ -885,7 +916,7 @@ def cold_start(project_id) -> int:
 
 def _uncached_documents(project, cached_ids) -> list[int]:
     """Ids of the documents the loop scores (pool and labeled) that `cached_ids` lacks."""
-    current = _project_documents(project)[0]
+    current = np.fromiter(_loop_documents(project).values_list("id", flat=True), dtype=np.int64)
     return current[~np.isin(current, cached_ids)].tolist()
 
 
@@ -900,20 +931,17 @@ def embed_new_documents(project_id) -> int:
     source = _embedding_source_version(project)
     if source is False:
         return 0
-    directory = source.artifact_dir if source else _loop(project).base_cache_dir
+    directory = _cache_dir(project, source)
     ids, embeddings, _ = load_cache(directory)
-    new_ids = _uncached_documents(project, ids)
+    new_ids, texts = _texts_by_id(_uncached_documents(project, ids))
     if not new_ids:
         return 0
-    texts = dict(Document.objects.filter(pk__in=new_ids).values_list("id", "text"))
-    new_ids = [i for i in new_ids if i in texts]  # deleted meanwhile
     ids = np.concatenate([ids, np.asarray(new_ids, dtype=np.int64)])
-    embeddings = np.vstack([embeddings, encoder_for(source)[1].embed([texts[i] for i in new_ids])])
+    embeddings = np.vstack([embeddings, encoder_for(source)[1].embed(texts)])
     save_cache(directory, ids, embeddings)
     version = latest_model(project)
     if version is not None and version_encoder(version) == source:
-        weight, bias = version_linear(version)
-        _write_priorities(version, ids, softmax(embeddings @ weight.T + bias), embeddings)
+        _write_priorities(version, ids, probabilities_of(version, embeddings), embeddings)
     return len(new_ids)
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 
 from . import services
 
+
 @shared_task(name="training.train_model", acks_late=True)
 def train_model(job_id):
     services.run_training(job_id)

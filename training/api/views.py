@@ -12,8 +12,7 @@ from labeling.api.serializers import JobSerializer
 from labeling.services.stats import labeling_stats
 
 from .. import downloads, services
-from ..models import ModelVersion
-from ..models import ProjectLoop
+from ..models import ModelVersion, ProjectLoop
 from .serializers import LoopSettingsSerializer, ModelVersionSerializer, PredictSerializer
 
 
@@ -94,7 +93,7 @@ class ColdStartView(APIView):
 class LoopSettingsView(APIView):
     def get(self, request, project_id):
         project = project_for(request, project_id)
-        loop = ProjectLoop.objects.get_or_create(project=project)[0]
+        loop = services.project_loop(project)
         return Response({"head_every": services.head_every(project), "head_every_override": loop.head_every,
                          "head_pending": loop.head_pending, "cold_start_pending": loop.cold_start_pending,
                          "cold_start_done_at": loop.cold_start_done_at})
