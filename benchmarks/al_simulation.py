@@ -360,7 +360,7 @@ def report(out_dir, name, full_f1, baseline="random"):
             means = np.array([np.mean(points[x]) for x in xs])
             stds = np.array([np.std(points[x]) for x in xs])
             runs = max(len(points[x]) for x in xs)
-            axes.plot(xs, means, marker="o", label=f"{strategy} ({runs} seed{'s' if runs > 1 else ''})")
+            axes.plot(xs, means, marker="o", label=f"{strategy} ({runs} run{'s' if runs > 1 else ''})")
             axes.fill_between(xs, means - stds, means + stds, alpha=0.2)
         if full_f1:
             axes.axhline(0.95 * full_f1, linestyle="--", color="grey", label=f"95% of full data ({0.95 * full_f1:.3f})")
@@ -404,9 +404,8 @@ def main():
     parser.add_argument("--name", default=None, help="result file stem (default: the CSV's name)")
     parser.add_argument("--report", action="store_true", help="only aggregate existing results")
     parser.add_argument("--broker", default=None,
-                        help="CELERY_BROKER_URL for the run, e.g. redis://127.0.0.1:6379/11 (default: the "
-                             "filesystem broker in the temporary data dir; its worker can die on a half-written "
-                             "message under load)")
+                        help="CELERY_BROKER_URL for the run, e.g. redis://127.0.0.1:6379/11 (default: the embedded "
+                             "filesystem broker in the run's temporary data dir)")
     args = parser.parse_args()
     args.budget_for = {k: int(v) for k, v in (item.split("=") for item in args.budget_for)}
     out_dir = Path(args.out)
