@@ -19,8 +19,9 @@ macro-F1 at its largest budget.
         --text-column news --label-column label --strategy margin random --seeds 0 1 2 \\
         --budget 500 --budget-for margin=300 --full-f1 0.82 --broker redis://127.0.0.1:6379/11
 
-Needs `requirements-bench.txt` (the HTTP client). Each run is independent, so a long sweep can be split across invocations (`--seeds 1`), and
-`--report` alone re-aggregates whatever CSVs are there.
+Needs `requirements-bench.txt` (the HTTP client). Each run is independent, so a long sweep
+can be split across invocations (`--seeds 1`), and `--report` alone re-aggregates whatever
+CSVs are there.
 """
 import argparse
 import csv
