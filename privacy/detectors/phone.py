@@ -19,14 +19,15 @@ REGION_LOCALES = {
 # A run of digits and the separators phone numbers are written with, plus an extension.
 # `phonenumbers` is slow compared to a regex, so it only sees these windows, not the text.
 PHONE_WINDOW = re.compile(
-    r"(?<![\w+])(?:\+\(?|\(\+?)?\d[\d \t\u00a0().\-/\u2010-\u2015\u2212]{5,60}\d"
+    r"(?<![\w+])(?:\+\(?|\(\+?)?\d[\d \t\u00a0().\-/\u2010-\u2015\u2212]{4,60}\d"
     r"(?:[ \t]*(?:x|ext\.?|extension|#)[ \t]*\d{1,6})?(?!\w)",
     re.IGNORECASE | re.ASCII,
 )
 # Words that announce a phone number shortly before it, in the languages we see most.
 PHONE_CONTEXT = re.compile(
     r"phone|number|nummer|"  # inside words too: smartphone, phonenumber, Telefonnummer, Kontaktnummer
-    r"\b(?:tel\b|mobile?|mob\b|cell|call|fax|whatsapp|sms|dial|contact|reach|hotline|helpline|landline|ph\b|"
+    r"\b(?:tel\b|mobile?|mob\b|cell|call|fax|whatsapp|sms|messag|dial|contact|reach|hotline|helpline|"
+    r"landline|ph\b|"
     r"handy|telefon|mobil|anruf|ruf|erreich|festnetz|kontakt|"  # German: Rufnummer, rufen Sie ... an
     r"portable|t[ée]l\b|num[ée]ro|appel|joindre|fixe|"  # French
     r"tel[ée]fono|m[óo]vil|celular|llam)"  # Spanish
@@ -43,7 +44,7 @@ NOT_PHONE_CONTEXT = re.compile(
     r"iban|bic|swift|zip|postcode|plz|vat|ein|nhs|receipt|transaction|batch|patent|doi|vin)s?"
     r"|\b(?:account|acct|a/c|card|policy|ticket|claim|customer|client|member|membership|employee|student|patient|"
     r"case|contract|project|meter|vehicle|file|record|licen[cs]e|permit|sort|postal|tax|tin|lot|model|part|item|"
-    rf"product|version|registration|booking|reservation|confirmation|plate)s?\W{{0,3}}(?={_ID_WORD}(?!\w))"
+    rf"company|product|version|registration|booking|reservation|confirmation|plate)s?\W{{0,3}}(?={_ID_WORD}(?!\w))"
     r"|\b(?<!caller )id"
     r"|\b(?:konto|kunden|bestell|rechnung|auftrag|vertrag|steuer|ausweis|"  # German compounds: Kontonummer, ...
     r"commande|facture|compte|dossier|contrat|pedido|factura|cuenta)\w*"
@@ -57,6 +58,10 @@ CURRENCY_AFTER = re.compile(
     r"\s?(?:[$€£¥₹%]|(?:usd|eur|gbp|chf|jpy|inr|cny|rmb|dollars?|euros?|pounds?|yuan|rupees?)\b)", re.IGNORECASE
 )
 _CONTEXT_CHARS = 40
+# Six digits (Greenland's and the Faroes' numbers, small towns' local numbers) are also
+# PIN codes, amounts and counts: they need a context word right before them.
+SHORT_NUMBER_DIGITS = 6
+_SHORT_NUMBER_CONTEXT_CHARS = 16  # "reach her on 32 17 77"
 _EXTENSION = re.compile(r"[ \t]*(?:x|ext\.?|extension|#)[ \t]*\d+$", re.IGNORECASE)
 _DIGIT_GROUP = re.compile(r"\d+", re.ASCII)
 _WRITTEN_EXTENSION = re.compile(r"\d[ \t]*(?:x|ext\.?|extension)[ \t]*\d+$", re.IGNORECASE)
@@ -160,6 +165,8 @@ class PhoneDetector(Detector):
     on the evidence around it:
     - "+" and a country code, "00"/"011" and a country code with a valid number, or a
       word such as "phone", "call", "Rufnummer" shortly before: nothing more;
+    - six digits (Greenland's numbers, local numbers without their area code) only with
+      such a word right before them ("Tel: 32 17 77"); they are not parsed;
     - a currency next to it, or a word naming another kind of number right before it
       ("order no.", "ISBN", "Kontonummer"): it is not a phone number;
     - otherwise seven digits are too few, the shapes of other numbers (dates, amounts,
@@ -189,7 +196,7 @@ class PhoneDetector(Detector):
             self._national_lengths[region] = lengths | {length + prefix for length in lengths}
 
     def detect(self, text):
-        if count_digits(text) < 7:
+        if count_digits(text) < SHORT_NUMBER_DIGITS:
             return []
         if not text.isascii() and _NON_ASCII_DIGIT.search(text):
             text = text.translate(_ASCII_DIGITS)  # one character for one: offsets stay
@@ -209,6 +216,8 @@ class PhoneDetector(Detector):
                     found = self._valid_without_a_neighbour(text, start, end) or found
                 if not found and neighbours:
                     found = self._without_a_neighbour(text, start, end)
+                if not found and _short_number_announced(text, start, end):
+                    found = [Span("PHONE", start, end, UNPARSED_SCORE)]
                 spans.extend(found)
         return spans
 
@@ -413,10 +422,19 @@ def _without_neighbours(text, start, end):
     return start, end, apart
 
 
-def _announced(text, start):
+def _announced(text, start, within=_CONTEXT_CHARS):
     """A context word shortly before, and no other kind of number named right before it."""
-    announced = PHONE_CONTEXT.search(text, max(0, start - _CONTEXT_CHARS), start) is not None
+    announced = PHONE_CONTEXT.search(text, max(0, start - within), start) is not None
     return announced and not _named_otherwise(text, start)
+
+
+def _short_number_announced(text, start, end):
+    """"Tel: 32 17 77", "call me on 842330": six digits with a context word right before."""
+    value = text[start:end]
+    return (
+        _digit_count(value) == SHORT_NUMBER_DIGITS and _announced(text, start, _SHORT_NUMBER_CONTEXT_CHARS)
+        and not (_is_amount(text, start, end) or _looks_like_figures(value) or _NUMERIC_DATE.fullmatch(value))
+    )
 
 
 def _named_otherwise(text, start):

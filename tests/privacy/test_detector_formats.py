@@ -226,6 +226,10 @@ def test_faker_phone_numbers_found_after_a_context_word(locale, number):
     ("Update the phone number on my account to 0301 234567.", "0301 234567"),
     ("My smartphone number is 0044 20 7946 0958", "0044 20 7946 0958"),
     ("Kontaktnummer: 00830 185262", "00830 185262"),
+    ("I would like to stop receiving messages to 445 6271", "445 6271"),
+    # Six digits (Greenland, the Faroes, local numbers) right after a context word.
+    ("Tel: 32 17 77", "32 17 77"),
+    ("You can reach her on 842330 after 5pm.", "842330"),
 ])
 def test_phone_writings_found(text, value):
     assert value in found(PhoneDetector(), text), found(PhoneDetector(), text)
@@ -248,6 +252,10 @@ def test_phone_writings_found(text, value):
     "订单号13800138000", "My account number is 4533314789", "my order number is 212-555-0100",
     # Bare digits without context: eight or nine (driver's licences, SSNs, routing numbers).
     "373936414", "28576388", "ABA 074596171", "ref 1234567", "order 12345",
+    # Six digits: without a context word right before, a date, an amount.
+    "32 17 77", "Contact us at our office, 12 MG Road, Mumbai 400001", "Please call me on 12.03.21",
+    "Phone bill: 123,456", "call me about the 250000 €",
+    "Registered in England and Wales. Company No. 01234567",
 ])
 def test_phone_look_alikes_ignored(text):
     assert found(PhoneDetector(), text) == []
