@@ -14,6 +14,10 @@ Variants:
 - pseudo_labels: one round of self-training: the baseline model labels the unlabeled pool,
   its most confident predictions per class (as many as that class has labels) join the
   labels, and a second model is trained from the base encoder on both;
+- pseudo_labels_head: the same, with the teacher the loop already has when a fine-tune
+  starts (no extra fine-tune): the logistic head on the previous fine-tune's embeddings.
+  The previous fine-tune saw the labels of `--retrain-every` labels ago (less the
+  evaluation share); the head sees them all;
 - pool_mlm: task-adaptive pretraining (Gururangan et al. 2020): masked-language-model
   training of the base encoder on the unlabeled pool texts for --mlm-epochs, then baseline.
 
@@ -45,8 +49,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from al_simulation import macro_f1, read_dataset, split  # noqa: E402
 from training.ml import finetune  # noqa: E402
+from training.ml.encode import classifier_encoder, softmax  # noqa: E402
+from training.ml.head import feature_scaling, fit_head  # noqa: E402
 
-VARIANTS = ("baseline", "mean_pooling", "pseudo_labels", "pool_mlm")
+VARIANTS = ("baseline", "mean_pooling", "pseudo_labels", "pseudo_labels_head", "pool_mlm")
+EVALUATION_SHARE = 0.1  # the project default: that share of labels never trains
 
 
 def default_base_model():
@@ -152,7 +159,20 @@ def adapt_to_pool(base_model, texts, epochs, out_dir, seed, batch_size=32, learn
     return float(np.mean(losses[-25:]))
 
 
-def run(variant, texts, targets, train, test, n_labels, num_labels, base_model, seed, mlm_epochs, work_dir):
+def head_teacher_probabilities(texts, targets, train, n_labels, num_labels, base_model, config, retrain_every):
+    """Pool probabilities of the loop's newest head when a fine-tune on `n_labels` starts: a
+    logistic head on all of them, over the embeddings of the fine-tune `retrain_every` labels ago."""
+    earlier = train[:n_labels - round(retrain_every * (1 - EVALUATION_SHARE))]
+    model, tokenizer, _ = finetune.fine_tune([texts[i] for i in earlier], [targets[i] for i in earlier], num_labels,
+                                             base_model, config)
+    embeddings = classifier_encoder(model.eval(), tokenizer).embed([texts[i] for i in train])
+    weight, bias = fit_head(embeddings[:n_labels], [targets[i] for i in train[:n_labels]], num_labels,
+                            scaling=feature_scaling(embeddings))
+    return softmax(embeddings[n_labels:] @ weight.T + bias)
+
+
+def run(variant, texts, targets, train, test, n_labels, num_labels, base_model, seed, mlm_epochs, work_dir,
+        retrain_every):
     labeled, pool = train[:n_labels], train[n_labels:]
     config = finetune.TrainConfig(seed=seed)
     labeled_texts, labeled_targets = [texts[i] for i in labeled], [targets[i] for i in labeled]
@@ -166,12 +186,15 @@ def run(variant, texts, targets, train, test, n_labels, num_labels, base_model, 
     if variant == "mean_pooling":
         with mean_pooling_models():
             model, tokenizer, _ = finetune.fine_tune(labeled_texts, labeled_targets, num_labels, base_model, config)
+    elif variant == "pseudo_labels_head":
+        pool_probabilities = head_teacher_probabilities(texts, targets, train, n_labels, num_labels, base_model, config,
+                                                        retrain_every)
     else:
         model, tokenizer, _ = finetune.fine_tune(labeled_texts, labeled_targets, num_labels, base_model, config)
-    if variant == "pseudo_labels":
-        model.eval()
-        rows, pseudo_targets = confident_pseudo_labels(
-            probabilities(model, tokenizer, [texts[i] for i in pool]), np.array(labeled_targets), num_labels)
+        if variant == "pseudo_labels":
+            pool_probabilities = probabilities(model.eval(), tokenizer, [texts[i] for i in pool])
+    if variant in ("pseudo_labels", "pseudo_labels_head"):
+        rows, pseudo_targets = confident_pseudo_labels(pool_probabilities, np.array(labeled_targets), num_labels)
         extra["pseudo_labels"] = len(rows)
         extra["pseudo_accuracy"] = round(float(np.mean([targets[pool[r]] == t for r, t in zip(rows, pseudo_targets)])), 3)
         model, tokenizer, _ = finetune.fine_tune(
@@ -195,6 +218,8 @@ def main(argv=None):
     parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
     parser.add_argument("--test-size", type=float, default=0.2)
     parser.add_argument("--mlm-epochs", type=float, default=3.0)
+    parser.add_argument("--retrain-every", type=int, default=100,
+                        help="pseudo_labels_head: labels between fine-tunes, as in al_simulation.py")
     parser.add_argument("--base-model", default=None, help="default: the bundled MiniLM")
     parser.add_argument("--name", default="financial_phrasebank")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
@@ -210,7 +235,7 @@ def main(argv=None):
             for variant in args.variants:
                 for n_labels in args.labels:
                     result = run(variant, texts, targets, train, test, n_labels, len(names), base_model, seed,
-                                 args.mlm_epochs, work_dir)
+                                 args.mlm_epochs, work_dir, args.retrain_every)
                     print(result, flush=True)
                     results.append(result)
     out = Path(args.out)
