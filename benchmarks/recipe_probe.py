@@ -2,10 +2,11 @@
 
 The label-efficiency target (issue 3) needs models trained on ~270 actively chosen labels to
 match models trained on ~450 random ones. Changes to the training recipe lift both arms of
-`al_simulation.py`, so before a 70-minute sweep through the server this script asks the
-cheaper question: with N random labels, does the change beat the product's recipe, and by
-more at small N than at large N? No server, no queue: one fine-tune per (variant, N, seed),
-scored on the same stratified test split as `al_simulation.py`.
+`al_simulation.py`, so before a sweep of both arms through the server (~85 minutes) this
+script asks the cheaper question: with N random labels, does the change beat the product's
+recipe, and by more at small N than at large N? No server, no queue: one fine-tune per
+(variant, N, seed), scored (with `training.ml.inference.predict_proba`) on the whole
+stratified test split that `al_simulation.py` draws its 500 test texts from.
 
 Variants:
 - baseline: `training.ml.finetune.fine_tune` as the product runs it (BERT pooler output);
@@ -51,9 +52,11 @@ from al_simulation import macro_f1, read_dataset, split  # noqa: E402
 from training.ml import finetune  # noqa: E402
 from training.ml.encode import classifier_encoder, softmax  # noqa: E402
 from training.ml.head import feature_scaling, fit_head  # noqa: E402
+from training.ml.inference import predict_proba  # noqa: E402
 
 VARIANTS = ("baseline", "mean_pooling", "pseudo_labels", "pseudo_labels_head", "pool_mlm")
-EVALUATION_SHARE = 0.1  # the project default: that share of labels never trains
+# Project.evaluation_share's default (that share of labels never trains); the probe runs without Django.
+EVALUATION_SHARE = 0.1
 
 
 def default_base_model():
@@ -69,6 +72,7 @@ class MeanPoolingClassifier(nn.Module):
         super().__init__()
         self.encoder = AutoModel.from_pretrained(base_model)
         self.config = self.encoder.config
+        self.config.num_labels = num_labels  # predict_proba sizes its output by it
         self.dropout = nn.Dropout(0.1)
         self.classifier = nn.Linear(self.config.hidden_size, num_labels)
 
@@ -90,21 +94,6 @@ def mean_pooling_models():
         yield
     finally:
         finetune.AutoModelForSequenceClassification = original
-
-
-def probabilities(model, tokenizer, texts, batch_size=64):
-    out = np.zeros((len(texts), 0), dtype=np.float32)
-    order = np.argsort([len(text) for text in texts], kind="stable")
-    with torch.inference_mode():
-        for start in range(0, len(texts), batch_size):
-            rows = order[start:start + batch_size]
-            batch = tokenizer([texts[i] for i in rows], truncation=True, max_length=128, padding=True,
-                              return_tensors="pt")
-            probs = torch.softmax(model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits, -1)
-            if out.shape[1] == 0:
-                out = np.zeros((len(texts), probs.shape[1]), dtype=np.float32)
-            out[rows] = probs.numpy()
-    return out
 
 
 def confident_pseudo_labels(probs, labeled_targets, num_labels):
@@ -159,10 +148,15 @@ def adapt_to_pool(base_model, texts, epochs, out_dir, seed, batch_size=32, learn
     return float(np.mean(losses[-25:]))
 
 
+def labels_since_last_fine_tune(retrain_every):
+    """Training labels the newest head has beyond the last fine-tune (the evaluation share of them trains neither)."""
+    return round(retrain_every * (1 - EVALUATION_SHARE))
+
+
 def head_teacher_probabilities(texts, targets, train, n_labels, num_labels, base_model, config, retrain_every):
     """Pool probabilities of the loop's newest head when a fine-tune on `n_labels` starts: a
     logistic head on all of them, over the embeddings of the fine-tune `retrain_every` labels ago."""
-    earlier = train[:n_labels - round(retrain_every * (1 - EVALUATION_SHARE))]
+    earlier = train[:n_labels - labels_since_last_fine_tune(retrain_every)]
     model, tokenizer, _ = finetune.fine_tune([texts[i] for i in earlier], [targets[i] for i in earlier], num_labels,
                                              base_model, config)
     embeddings = classifier_encoder(model.eval(), tokenizer).embed([texts[i] for i in train])
@@ -192,7 +186,7 @@ def run(variant, texts, targets, train, test, n_labels, num_labels, base_model, 
     else:
         model, tokenizer, _ = finetune.fine_tune(labeled_texts, labeled_targets, num_labels, base_model, config)
         if variant == "pseudo_labels":
-            pool_probabilities = probabilities(model.eval(), tokenizer, [texts[i] for i in pool])
+            pool_probabilities = predict_proba(model.eval(), tokenizer, [texts[i] for i in pool])
     if variant in ("pseudo_labels", "pseudo_labels_head"):
         rows, pseudo_targets = confident_pseudo_labels(pool_probabilities, np.array(labeled_targets), num_labels)
         extra["pseudo_labels"] = len(rows)
@@ -201,7 +195,7 @@ def run(variant, texts, targets, train, test, n_labels, num_labels, base_model, 
             labeled_texts + [texts[pool[r]] for r in rows], labeled_targets + pseudo_targets, num_labels,
             base_model, config)
     model.eval()
-    predicted = probabilities(model, tokenizer, [texts[i] for i in test]).argmax(1).tolist()
+    predicted = predict_proba(model, tokenizer, [texts[i] for i in test]).argmax(1).tolist()
     score = macro_f1([targets[i] for i in test], predicted, list(range(num_labels)))
     return {"variant": variant, "labels": n_labels, "seed": seed, "test_macro_f1": round(score, 4),
             "seconds": round(time.perf_counter() - started, 1), **extra}
@@ -224,6 +218,10 @@ def main(argv=None):
     parser.add_argument("--name", default="financial_phrasebank")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     args = parser.parse_args(argv)
+    since = labels_since_last_fine_tune(args.retrain_every)
+    if "pseudo_labels_head" in args.variants and min(args.labels) <= since:
+        parser.error(f"pseudo_labels_head needs more than {since} labels: its teacher is the fine-tune "
+                     f"--retrain-every ({args.retrain_every}) labels earlier")
     rows = read_dataset(args.csv, args.text_column, args.label_column, args.encoding)
     names = sorted({label for _, label in rows})
     texts, targets = [text for text, _ in rows], [names.index(label) for _, label in rows]
