@@ -53,7 +53,6 @@ from training.ml import finetune  # noqa: E402
 from training.ml.encode import classifier_encoder, softmax  # noqa: E402
 from training.ml.head import feature_scaling, fit_head  # noqa: E402
 from training.ml.inference import predict_proba  # noqa: E402
-from training.ml.self_training import confident_pseudo_labels  # noqa: E402
 
 VARIANTS = ("baseline", "mean_pooling", "pseudo_labels", "pseudo_labels_head", "pool_mlm")
 # Project.evaluation_share's default (that share of labels never trains); the probe runs without Django.
@@ -95,6 +94,19 @@ def mean_pooling_models():
         yield
     finally:
         finetune.AutoModelForSequenceClassification = original
+
+
+def confident_pseudo_labels(probs, labeled_targets, num_labels):
+    """Per class, the pool rows predicted as that class with the highest probability, as many as it has labels."""
+    predicted, confidence = probs.argmax(1), probs.max(1)
+    counts = np.bincount(labeled_targets, minlength=num_labels)
+    rows, targets = [], []
+    for label in range(num_labels):
+        candidates = np.flatnonzero(predicted == label)
+        chosen = candidates[np.argsort(-confidence[candidates], kind="stable")][:counts[label]]
+        rows += chosen.tolist()
+        targets += [label] * len(chosen)
+    return rows, targets
 
 
 def adapt_to_pool(base_model, texts, epochs, out_dir, seed, batch_size=32, learning_rate=5e-5):

@@ -55,7 +55,6 @@ from .ml.head import feature_scaling, fit_head
 from .ml.inference import load_classifier
 from .ml.metrics import classification_metrics
 from .ml.selection import coverage_order, diverse_order, priorities_from_order
-from .ml.self_training import confident_pseudo_labels
 from .ml.stopping import stopping_signal
 from .ml.strategies import uncertainty
 from .models import ModelKind, ModelVersion, ProjectLoop
@@ -565,27 +564,6 @@ def _refit_output_layer(model, encoder, features, targets, num_labels, scaling):
     return weight, bias
 
 
-def pseudo_labels(project, targets, label_names):
-    """(texts, classes) the newest model predicts most confidently in the pool, as many per class
-    as `targets` holds of it; none while no fine-tuned encoder has scored the pool (the base
-    encoder's head is too weak a teacher) or when the labels changed since."""
-    teacher = latest_model(project)
-    if teacher is None or teacher.label_names != label_names:
-        return [], []
-    encoder_version = version_encoder(teacher)
-    if encoder_version is None or not has_cache(encoder_version.artifact_dir):
-        return [], []
-    ids, embeddings, _ = load_cache(encoder_version.artifact_dir)
-    _, pool_rows = _queue_rows(project, ids)
-    if not len(pool_rows):
-        return [], []
-    rows, classes = confident_pseudo_labels(probabilities_of(teacher, embeddings[pool_rows]), targets,
-                                            len(label_names))
-    kept, texts = _texts_by_id(ids[pool_rows[rows]].tolist())
-    class_of = dict(zip(ids[pool_rows[rows]].tolist(), classes))
-    return texts, [class_of[doc_id] for doc_id in kept]
-
-
 def run_training(job_id) -> ModelVersion | None:
     job = _claim(job_id)
     if job is None:
@@ -603,13 +581,10 @@ def run_training(job_id) -> ModelVersion | None:
             (train_idx, val_idx), source = validation_split(targets), "validation_split"
             eval_ids, eval_targets = [doc_ids[i] for i in val_idx], [targets[i] for i in val_idx]
         config = _config()
-        train_texts, train_targets = [texts[i] for i in train_idx], [targets[i] for i in train_idx]
-        extra_texts, extra_targets = pseudo_labels(project, train_targets, label_names) if config.pseudo_labels else ([], [])
         model, tokenizer, info = fine_tune(
-            train_texts + extra_texts, train_targets + extra_targets, len(label_names),
+            [texts[i] for i in train_idx], [targets[i] for i in train_idx], len(label_names),
             settings.LOOPLABEL_BASE_MODEL, config, progress.stage("training", 0.0, 0.7),
         )
-        info["pseudo_labels"] = len(extra_texts)
         encoder = classifier_encoder(model, tokenizer, max_length=config.max_length, quantize=config.quantize_cpu)
         # Embed once: every document (the cache), from which training and evaluation rows are sliced.
         all_ids, all_texts = _project_documents(project)
@@ -629,8 +604,7 @@ def run_training(job_id) -> ModelVersion | None:
         progress.stage("evaluating", 0.95, 0.97)
         train_rows = [row_of[doc_ids[i]] for i in train_idx]
         fine_tuned_layer = encoder.linear
-        # The output layer learns from real labels only: the pseudo-labels are the old model's opinion.
-        _refit_output_layer(model, encoder, embeddings[train_rows], train_targets, len(label_names), scaling)
+        _refit_output_layer(model, encoder, embeddings[train_rows], [targets[i] for i in train_idx], len(label_names), scaling)
         metrics = {}
         if eval_targets:
             eval_embeddings = embeddings[[row_of[i] for i in eval_ids]]

@@ -193,34 +193,6 @@ def test_full_run_caches_embeddings_and_reports_stability(loop_project, annotato
     assert head.encoder_version_id == version.id and head.metrics["kappa_vs_previous"] is not None
 
 
-def test_self_training_learns_the_newest_models_confident_pool_predictions(loop_project, annotator, settings):
-    settings.LOOPLABEL_TRAINING = {**settings.LOOPLABEL_TRAINING, "pseudo_labels": True}
-    services.cold_start(loop_project.id)
-    _label(loop_project, annotator, 8)
-    assert services.refit_head(loop_project.id).encoder_version is None
-    first = _train_full(loop_project, annotator, n=8)
-    assert first.training_info["pseudo_labels"] == 0  # a head on the base encoder teaches nothing
-    _label(loop_project, annotator, 4)
-    teacher = services.refit_head(loop_project.id)
-    assert teacher.encoder_version_id == first.id
-    texts, targets, label_names = services.training_data(loop_project, None)
-    pseudo_texts, pseudo_targets = services.pseudo_labels(loop_project, targets, label_names)
-    pool = dict(Document.objects.filter(project=loop_project, state=DocumentState.POOL).values_list("text", "evaluation"))
-    assert pseudo_texts and all(text in pool and not pool[text] for text in pseudo_texts)
-    assert all(np.bincount(pseudo_targets, minlength=3) <= np.bincount(targets, minlength=3))
-    # Each is the teacher's own prediction, and its most confident among the pool's documents of that class.
-    probabilities = services.version_probabilities(teacher, list(pool))
-    predicted = dict(zip(pool, probabilities.argmax(1)))
-    confidence = dict(zip(pool, probabilities.max(1)))
-    assert [predicted[text] for text in pseudo_texts] == pseudo_targets
-    for text, target in zip(pseudo_texts, pseudo_targets):
-        others = [confidence[t] for t in pool if predicted[t] == target and t not in pseudo_texts]
-        assert all(confidence[text] >= other - 1e-6 for other in others)
-    second = _train_full(loop_project, annotator, n=4)
-    # As many per class as the fine-tune's own labels (its validation split left out), which it still counts alone.
-    assert 0 < second.training_info["pseudo_labels"] <= second.train_size == len(targets) + 4 - second.validation_size
-
-
 def test_documents_imported_after_a_fine_tune_are_embedded_and_scored(loop_project, annotator, lead,
                                                                      django_capture_on_commit_callbacks, monkeypatch):
     from training import tasks

@@ -34,9 +34,6 @@ class TrainConfig:
     seed: int = 0
     # Scoring: int8 dynamic quantisation of the encoder on the CPU (see benchmarks/scoring_throughput.py).
     quantize_cpu: bool = False
-    # Self-training (training.services.pseudo_labels): each full fine-tune also learns the newest
-    # model's most confident pool predictions, once a fine-tuned encoder exists to make them.
-    pseudo_labels: bool = False
 
     @classmethod
     def from_settings(cls, overrides: dict) -> "TrainConfig":
