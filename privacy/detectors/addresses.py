@@ -98,6 +98,10 @@ CHINESE_ADDRESS = re.compile(
 # Han text has no spaces, so the lazy region match can start a few characters early
 # ("我住在上海市..."): an address starts at its province, else after a label such as 地址.
 CHINESE_PROVINCE = re.compile(_PROVINCES)
+# Cheap checks that spare the full patterns most texts: a Chinese address has a street
+# word, an Indian one a six-digit PIN code.
+CHINESE_STREET_WORD = re.compile(r"[路街道巷弄]|胡同")
+PIN_CODE_DIGITS = re.compile(r"\d{6}")
 CHINESE_ADDRESS_LABEL = re.compile(r"(?:家庭住址|通讯地址|地址|住址|地点|位于|住在|家住)[:：]?\s*")
 
 
@@ -122,8 +126,9 @@ class AddressDetector(Detector):
                     for m in FRENCH_ADDRESS.finditer(text)
                     if m.group("number") or m.group("town")
                 )
-            spans.extend(_spans(INDIAN_ADDRESS, text, 0.75, "en_IN"))
-        if not text.isascii():
+            if PIN_CODE_DIGITS.search(text):
+                spans.extend(_spans(INDIAN_ADDRESS, text, 0.75, "en_IN"))
+        if not text.isascii() and CHINESE_STREET_WORD.search(text):
             for m in CHINESE_ADDRESS.finditer(text):
                 # A street name alone ("长寿路") is too little; a region or a house number makes it an address.
                 if m.group("region") or m.group("number"):

@@ -359,7 +359,10 @@ class PhoneDetector(Detector):
             glued = _CODE_BEFORE.search(text, max(0, start - 2), start)
             if glued or (not unmistakable and _looks_like_other_number(core)):
                 return NEVER
-        valid = phonenumbers.is_valid_number(number)
+        # What is_valid_number does, with the region looked up once (the lookup tries every
+        # region of a shared country code, 25 for +1) and kept for the locale below.
+        region = phonenumbers.region_code_for_number(number)
+        valid = phonenumbers.is_valid_number_for_region(number, region)
         # "+" and a country code; "00"/"011" and a country code only for a valid number.
         international = plus or (valid and _dialled_abroad(digits, number.country_code))
         if not (international or announced):
@@ -367,7 +370,7 @@ class PhoneDetector(Detector):
                 return None  # seven digits, no area code, no extension: too often something else
             if not (unmistakable or _written_like_a_phone(core, valid)):
                 return None
-        locale = REGION_LOCALES.get(phonenumbers.region_code_for_number(number), "")
+        locale = REGION_LOCALES.get(region, "")
         return Span("PHONE", start, end, VALID_SCORE if valid else POSSIBLE_SCORE, locale)
 
 
