@@ -258,7 +258,7 @@ def presidio_detector():
             for r in analyzer.analyze(text=text, language="en")
             if r.entity_type in PRESIDIO_ANALYZER_TYPES
         ]
-        return [(s.type, s.start, s.end) for s in resolve_overlaps(found)]
+        return [(s.type, s.start, s.end) for s in resolve_overlaps(found, text)]
 
     return run, None
 

@@ -45,4 +45,4 @@ def detect(text: str, detectors=None) -> list[Span]:
     found = []
     for detector in get_detectors() if detectors is None else detectors:
         found.extend(detector.detect(text))
-    return resolve_overlaps(found)
+    return resolve_overlaps(found, text)

@@ -57,17 +57,33 @@ def test_protect_text_returns_masked_text_spans_and_ciphertext():
 
 def test_overlaps_prefer_score_then_length():
     spans = [
-        Span("PHONE", 0, 10, 0.55),
+        Span("PHONE", 0, 10, 0.55),  # inside the card: dropped
         Span("CREDIT_CARD", 0, 19, 0.9),  # highest score wins although it starts the same
-        Span("DATE", 15, 25, 0.85),  # overlaps the card: dropped
+        Span("DATE", 15, 25, 0.85),  # overlaps the card: keeps what the card leaves
         Span("PERSON", 30, 34, 0.5),
         Span("ADDRESS", 30, 40, 0.5),  # same score, longer: wins
         Span("URL", 40, 45, 0.3),  # touches, does not overlap: kept
         Span("EMAIL", 50, 50, 0.9),  # empty: dropped
     ]
     assert [(s.type, s.start, s.end) for s in resolve_overlaps(spans)] == [
-        ("CREDIT_CARD", 0, 19), ("ADDRESS", 30, 40), ("URL", 40, 45)
+        ("CREDIT_CARD", 0, 19), ("DATE", 19, 25), ("ADDRESS", 30, 40), ("URL", 40, 45)
     ]
+
+
+def test_a_span_that_loses_an_overlap_keeps_its_uncovered_parts():
+    text = "Call 0660 475 13 89, Main Street 4 or 555"
+    phone = Span("PHONE", 5, 19, 0.55)  # "0660 475 13 89"
+    address = Span("ADDRESS", 17, 32, 0.7)  # "89, Main Street": an address from the phone's last group
+    wide = Span("PERSON", 0, 41, 0.1)  # around both: what they leave, trimmed of spaces
+    resolved = [(s.type, text[s.start:s.end]) for s in resolve_overlaps([phone, address, wide], text)]
+    assert resolved == [
+        ("PERSON", "Call"), ("PHONE", "0660 475 13"), ("ADDRESS", "89, Main Street"), ("PERSON", "4 or 555")
+    ]
+
+
+def test_no_digit_of_a_number_that_an_address_overlaps_is_left_unmasked():
+    result = mask("Anna Berg, 0660 475 13 89, Main Street 4", strategy="tag")
+    assert not any(digit in result.masked_text for digit in "0635"), result.masked_text
 
 
 def test_email_inside_a_url_like_string_is_one_entity():

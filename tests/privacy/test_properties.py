@@ -1,11 +1,12 @@
 """Property tests: no text crashes a detector or mask(), spans stay inside the text, and
-after resolution they never overlap."""
+after resolution they never overlap and still cover every letter and digit a detector found."""
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from privacy.detectors import DEFAULT_DETECTORS, detect, get_detectors
+from privacy.detectors import DEFAULT_DETECTORS, Span, detect, get_detectors
 from privacy.masking import STRATEGIES, mask
+from privacy.spans import resolve_overlaps
 
 # Pieces that make detectors go deep (digits, separators, names, Han text) mixed with anything.
 FRAGMENTS = [
@@ -42,6 +43,23 @@ def test_resolved_spans_are_ordered_and_disjoint(text):
     _check_inside(spans, text)
     for before, after in zip(spans, spans[1:]):
         assert before.end <= after.start
+
+
+@PROPERTY_SETTINGS
+@given(text=texts, data=st.data())
+def test_resolution_leaves_nothing_found_unmasked(text, data):
+    # Detectors' own spans plus arbitrary ones, so that overlaps of every shape occur.
+    found = [span for detector in get_detectors() for span in detector.detect(text)]
+    bounds = st.integers(0, len(text))
+    for start, end, score in data.draw(st.lists(st.tuples(bounds, bounds, st.floats(0, 1)), max_size=6)):
+        found.append(Span("PERSON", min(start, end), max(start, end), score))
+    resolved = resolve_overlaps(found, text)
+    _check_inside(resolved, text)
+    for before, after in zip(resolved, resolved[1:]):
+        assert before.end <= after.start
+    covered = {i for span in resolved for i in range(span.start, span.end)}
+    flagged = {i for span in found for i in range(span.start, span.end) if text[i].isalnum()}
+    assert flagged <= covered
 
 
 @PROPERTY_SETTINGS
