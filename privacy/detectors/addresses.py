@@ -49,6 +49,11 @@ US_MILITARY_ADDRESS = re.compile(
     r",?[ \t\n]+[ADF]PO[ \t]A[AEP][ \t]\d{5}\b"
 )
 
+# A house number right after another group of digits may be a phone number's last group
+# ("0660 475 13 89, Main Street"): the phone number's reading of it wins.
+AFTER_A_DIGIT_GROUP = re.compile(r"[\d)][ \t.\-]$")  # "13 89", "(88) 158-170"
+DOUBTFUL_HOUSE_NUMBER_SCORE = 0.5
+
 # "Hauptstraße 5", "Berliner Straße 5", "Oda-Preiß-Weg 5". ("-ring" is left out: "Spring 2021".)
 _DE_STREET_TYPES = "straße|strasse|str\\.|weg|allee|gasse|platz|damm|ufer|chaussee|steig|pfad|markt"
 _DE_STREET_HINTS = tuple(_DE_STREET_TYPES.replace("\\", "").split("|")) + ("ring",)
@@ -113,6 +118,8 @@ class AddressDetector(Detector):
         if has_digit(text):
             for m in ENGLISH_ADDRESS.finditer(text):
                 score = 0.75 if m.group("locality") else 0.7
+                if AFTER_A_DIGIT_GROUP.search(text, max(0, m.start() - 2), m.start()):
+                    score = DOUBTFUL_HOUSE_NUMBER_SCORE
                 spans.append(Span("ADDRESS", m.start(), m.end(), score, _english_locale(m)))
             if "PO A" in text:
                 spans.extend(_spans(US_MILITARY_ADDRESS, text, 0.8, "en_US"))

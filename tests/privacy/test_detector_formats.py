@@ -278,3 +278,17 @@ def test_dates_and_card_numbers_keep_their_type_next_to_phones():
 ])
 def test_phone_next_to_other_digits_is_not_taken_for_a_card_or_an_ssn(text, phone):
     assert (("PHONE", phone) in [(span.type, text[span.start:span.end]) for span in detect(text)])
+
+
+@pytest.mark.parametrize("text, phone, address", [
+    # National writings (Denmark, Hungary, New Zealand) next to a street: the last group is
+    # not a house number.
+    ("Anna Berg, 28-64-27-85, Main Street 4", "28-64-27-85", "Main Street"),
+    ("Anna Berg, (88) 158-170, Main Street 4", "(88) 158-170", "Main Street"),
+    ("Anna Berg, (022) 7929-466, Main Street 4", "(022) 7929-466", "Main Street"),
+    # A whole phone number, then a house number of its own.
+    ("Frances Morgan 0131 496 0031 6 Sykes Roads", "0131 496 0031", "6 Sykes Roads"),
+])
+def test_phone_before_a_street_keeps_its_last_group(text, phone, address):
+    spans = [(span.type, text[span.start:span.end]) for span in detect(text)]
+    assert ("PHONE", phone) in spans and ("ADDRESS", address) in spans, spans
