@@ -26,10 +26,14 @@ Variants:
         --encoding latin-1 --text-column news --label-column label --labels 270 --seeds 0 \\
         --variants baseline mean_pooling pseudo_labels pool_mlm
 
+`--training` overrides the recipe for every variant with the keys of `LOOPLABEL_TRAINING`
+(`training.ml.finetune.TrainConfig`), e.g. `--training '{"min_steps": 300}'`.
+
 Writes `recipe_probe_<name>.csv` (one row per run) under --out and prints a table.
 """
 import argparse
 import csv
+import json
 import math
 import os
 import sys
@@ -169,9 +173,9 @@ def head_teacher_probabilities(texts, targets, train, n_labels, num_labels, base
 
 
 def run(variant, texts, targets, train, test, n_labels, num_labels, base_model, seed, mlm_epochs, work_dir,
-        retrain_every):
+        retrain_every, training):
     labeled, pool = train[:n_labels], train[n_labels:]
-    config = finetune.TrainConfig(seed=seed)
+    config = finetune.TrainConfig.from_settings({**training, "seed": seed})
     labeled_texts, labeled_targets = [texts[i] for i in labeled], [targets[i] for i in labeled]
     extra = {}
     started = time.perf_counter()
@@ -218,9 +222,15 @@ def main(argv=None):
     parser.add_argument("--retrain-every", type=int, default=100,
                         help="pseudo_labels_head: labels between fine-tunes, as in al_simulation.py")
     parser.add_argument("--base-model", default=None, help="default: the server's LOOPLABEL_BASE_MODEL")
+    parser.add_argument("--training", default="{}",
+                        help='training recipe overrides, as LOOPLABEL_TRAINING (JSON, e.g. \'{"min_steps": 300}\')')
     parser.add_argument("--name", default="financial_phrasebank")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     args = parser.parse_args(argv)
+    try:
+        training = json.loads(args.training)
+    except json.JSONDecodeError as error:
+        parser.error(f"--training is not JSON: {error}")
     since = labels_since_last_fine_tune(args.retrain_every)
     if "pseudo_labels_head" in args.variants and min(args.labels) <= since:
         parser.error(f"pseudo_labels_head needs more than {since} labels: its teacher is the fine-tune "
@@ -236,7 +246,7 @@ def main(argv=None):
             for variant in args.variants:
                 for n_labels in args.labels:
                     result = run(variant, texts, targets, train, test, n_labels, len(names), base_model, seed,
-                                 args.mlm_epochs, work_dir, args.retrain_every)
+                                 args.mlm_epochs, work_dir, args.retrain_every, training)
                     print(result, flush=True)
                     results.append(result)
     out = Path(args.out)
