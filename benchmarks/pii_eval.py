@@ -268,7 +268,7 @@ def presidio_detector():
 
 
 # --- scoring -----------------------------------------------------------------------
-def _covered(span, others):
+def covered(span, others):
     kind, start, end = span
     need = (end - start) / 2
     return any(t == kind and min(end, e) - max(start, s) >= need for t, s, e in others)
@@ -306,11 +306,11 @@ def score(documents, predictions, seconds):
     for (_, gold), predicted in zip(documents, predictions):
         for span in gold:
             counts[span[0]]["gold"] += 1
-            counts[span[0]]["found"] += _covered(span, predicted)
+            counts[span[0]]["found"] += covered(span, predicted)
         for span in predicted:
             if span[0] in annotated:
                 counts[span[0]]["predicted"] += 1
-                counts[span[0]]["correct"] += _covered(span, gold)
+                counts[span[0]]["correct"] += covered(span, gold)
     return {"per_type": dict(counts), "seconds": seconds, "documents_per_second": len(documents) / seconds}
 
 
