@@ -17,13 +17,15 @@ def resolve_overlaps(spans, text=None):
     starts, kept = [], []  # kept sorted by start; non-overlapping, so ends are sorted too
     for span in sorted(spans, key=lambda s: (-s.score, s.start - s.end, s.start)):
         for start, end in _uncovered(kept, starts, span.start, span.end):
-            if (start, end) != (span.start, span.end) and text is not None:
-                start, end = _trimmed(text, start, end)
-            if end > start:
-                at = bisect.bisect_left(starts, start)
-                starts.insert(at, start)
-                kept.insert(at, span if (start, end) == (span.start, span.end) else
-                            dataclasses.replace(span, start=start, end=end))
+            piece = span
+            if (start, end) != (span.start, span.end):
+                if text is not None:
+                    start, end = _trimmed(text, start, end)
+                piece = dataclasses.replace(span, start=start, end=end)
+            if piece.end > piece.start:
+                at = bisect.bisect_left(starts, piece.start)
+                starts.insert(at, piece.start)
+                kept.insert(at, piece)
     return kept
 
 
