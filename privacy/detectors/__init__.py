@@ -4,6 +4,7 @@
 (or factories returning one); it defaults to `DEFAULT_DETECTORS`. A model-based
 detector slots in by adding its path: it only has to return `Span`s.
 """
+import re
 from functools import lru_cache
 
 from django.conf import settings
@@ -40,8 +41,19 @@ def _build(paths):
     return tuple(import_string(path)() for path in paths)
 
 
+# Line breaks and tabs written as escapes, as texts exported from JSON or code keep them
+# ("Anna Berg\\nMobile: 321 2345"): glued to the escape's letter, a number or a context
+# word would not stand on its own.
+_ESCAPED_BREAK = re.compile(r"\\([nrt])")
+_BREAKS = {"n": "\n", "r": "\r", "t": "\t"}
+
+
 def detect(text: str, detectors=None) -> list[Span]:
     """All entities in `text`, overlaps resolved, in text order."""
+    if "\\" in text:
+        # Detectors read each escape as the break it stands for; two characters for two, so
+        # the spans' offsets hold for `text` itself.
+        text = _ESCAPED_BREAK.sub(lambda escape: " " + _BREAKS[escape.group(1)], text)
     found = []
     for detector in get_detectors() if detectors is None else detectors:
         found.extend(detector.detect(text))

@@ -229,3 +229,12 @@ def test_person_look_alikes_ignored(text):
 def test_structured_values_keep_their_own_type_after_resolution():
     text = "SSN 536-22-8726, card 4111 1111 1111 1111, born 23.03.1940, IBAN DE89370400440532013000"
     assert [span.type for span in detect(text)] == ["US_SSN", "CREDIT_CARD", "DATE", "IBAN"]
+
+
+def test_escaped_line_breaks_separate_entities_and_keep_offsets():
+    # Exports from JSON or code keep line breaks as the two characters backslash and "n".
+    text = r"Anna Berg\nMobile: 5123 4567\n+44 20 7946 0958\tanna.berg@example.com"
+    spans = [(span.type, text[span.start:span.end]) for span in detect(text)]
+    assert ("PHONE", "5123 4567") in spans
+    assert ("PHONE", "+44 20 7946 0958") in spans
+    assert ("EMAIL", "anna.berg@example.com") in spans
