@@ -27,11 +27,19 @@ PHONE_WINDOW = re.compile(
 PHONE_CONTEXT = re.compile(
     r"phone|number|nummer|"  # inside words too: smartphone, phonenumber, Telefonnummer, Kontaktnummer
     r"\b(?:tel\b|mobile?|mob\b|cell|call|fax|whatsapp|sms|messag|dial|contact|reach|hotline|helpline|"
-    r"landline|ph\b|"
+    r"landline|ph\b|answer|desk|"  # "they're not answering at ...", "Desk: ..."
     r"handy|telefon|mobil|anruf|ruf|erreich|festnetz|kontakt|"  # German: Rufnummer, rufen Sie ... an
     r"portable|t[ée]l\b|num[ée]ro|appel|joindre|fixe|"  # French
     r"tel[ée]fono|m[óo]vil|celular|llam)"  # Spanish
     r"|电话|手机|联系|致电|拨打|電話|携帯|전화",
+    re.IGNORECASE,
+)
+# A word right after the number that says which line it is, as signatures and letterheads
+# write them: "321 2345 office", "321 2345-Fax", "321 2345 (mobile)". Only where the line or
+# the phrase ends there: "12 345 678 mobile phones" goes on and is a count.
+PHONE_CONTEXT_AFTER = re.compile(
+    r"[ \t]*[-(/]?[ \t]*(?:office|fax|mobile|cell|home|work|landline|direct|tel|phone)\)?"
+    r"(?=[ \t]*(?:[\r\n,;.\\)]|\Z))",
     re.IGNORECASE,
 )
 # Words that name some other kind of number right before it ("order no. 555-0100",
@@ -324,7 +332,7 @@ class PhoneDetector(Detector):
                 # another kind of number whatever the region.
                 break
         unparsed = not best and _digit_count(value) <= MAX_PHONE_DIGITS and not _looks_like_figures(value)
-        announced = unparsed and _announced(text, offset) and not _is_amount(text, offset, end)
+        announced = unparsed and _announced(text, offset, end) and not _is_amount(text, offset, end)
         if unparsed and ((international and _has_country_code(value)) or announced):
             # "call me on 0068872995", "+54 9 3416 4388": no numbering plan accepts the
             # length, but the text or the "+country code" says it is a phone number.
@@ -365,7 +373,9 @@ class PhoneDetector(Detector):
         if not plus and (named_otherwise or _is_amount(text, start, end)):
             return NEVER
         digits = "".join(_DIGIT_GROUP.findall(core))
-        announced = not named_otherwise and PHONE_CONTEXT.search(text, max(0, start - _CONTEXT_CHARS), start)
+        announced = not named_otherwise and (
+            PHONE_CONTEXT.search(text, max(0, start - _CONTEXT_CHARS), start) or PHONE_CONTEXT_AFTER.match(text, end)
+        )
         if not (plus or announced):
             glued = _CODE_BEFORE.search(text, max(0, start - 2), start)
             if glued or (not unmistakable and _looks_like_other_number(core)):
@@ -436,17 +446,17 @@ def _without_neighbours(text, start, end):
     return start, end, apart
 
 
-def _announced(text, start, within=_CONTEXT_CHARS):
-    """A context word shortly before, and no other kind of number named right before it."""
-    announced = PHONE_CONTEXT.search(text, max(0, start - within), start) is not None
-    return announced and not _named_otherwise(text, start)
+def _announced(text, start, end, within=_CONTEXT_CHARS):
+    """A context word shortly before or right after, and no other kind of number named right before it."""
+    announced = PHONE_CONTEXT.search(text, max(0, start - within), start) or PHONE_CONTEXT_AFTER.match(text, end)
+    return announced is not None and not _named_otherwise(text, start)
 
 
 def _short_number_announced(text, start, end):
     """"Tel: 32 17 77", "call me on 842330": six digits with a context word right before."""
     value = text[start:end]
     return (
-        _digit_count(value) == SHORT_NUMBER_DIGITS and _announced(text, start, _SHORT_NUMBER_CONTEXT_CHARS)
+        _digit_count(value) == SHORT_NUMBER_DIGITS and _announced(text, start, end, _SHORT_NUMBER_CONTEXT_CHARS)
         and not (_is_amount(text, start, end) or _looks_like_figures(value) or _NUMERIC_DATE.fullmatch(value))
     )
 
@@ -455,7 +465,7 @@ def _unannounced_other_number(text, start, end):
     """An IPv4 address or a card-length run of digits, with no context word before it."""
     value = text[start:end]
     other = _IPV4_SHAPE.fullmatch(value) or _LONG_BARE_DIGITS.fullmatch(value)
-    return other is not None and not _announced(text, start)
+    return other is not None and not _announced(text, start, end)
 
 
 def _named_otherwise(text, start):

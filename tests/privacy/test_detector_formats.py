@@ -230,6 +230,16 @@ def test_faker_phone_numbers_found_after_a_context_word(locale, number):
     # Six digits (Greenland, the Faroes, local numbers) right after a context word.
     ("Tel: 32 17 77", "32 17 77"),
     ("You can reach her on 842330 after 5pm.", "842330"),
+    # Short national numbers (Estonia, Iceland, Tunisia, Greenland) with the word after them,
+    # as signatures write them, or after a context word of their own.
+    ("Anna Berg\n321 2345 office\n410 1234 fax", "321 2345"),
+    ("Anna Berg\n321 2345 office\n410 1234 fax", "410 1234"),
+    ("Main Street 4, Springfield\n30 010 123-Office, 30 010 124-Fax", "30 010 123"),
+    ("Main Street 4, Springfield\n30 010 123-Office, 30 010 124-Fax", "30 010 124"),
+    ("Reach me at home on weekdays: 5123 4567 (mobile).", "5123 4567"),
+    ("Anna Berg\n32 10 00 mobile", "32 10 00"),
+    ("They're not answering at 321 2345", "321 2345"),
+    ("Mobile: 0171 1234567\nDesk: 32 10 00", "32 10 00"),
 ])
 def test_phone_writings_found(text, value):
     assert value in found(PhoneDetector(), text), found(PhoneDetector(), text)
@@ -256,6 +266,8 @@ def test_phone_writings_found(text, value):
     "32 17 77", "Contact us at our office, 12 MG Road, Mumbai 400001", "Please call me on 12.03.21",
     "Phone bill: 123,456", "call me about the 250000 €",
     "Registered in England and Wales. Company No. 01234567",
+    # A count before a word that names a line elsewhere: the phrase goes on.
+    "They sold 12 345 678 mobile phones last year.", "a staff of 51234567 office workers",
 ])
 def test_phone_look_alikes_ignored(text):
     assert found(PhoneDetector(), text) == []
