@@ -178,8 +178,9 @@ class PhoneDetector(Detector):
 
     `phonenumbers` finds the numbers of a possible length; what else one needs depends
     on the evidence around it:
-    - "+" and a country code, "00"/"011" and a country code with a valid number, or a
-      word such as "phone", "call", "Rufnummer" shortly before: nothing more;
+    - "+" and a country code, "00"/"011" and a country code with a valid number, a word
+      such as "phone", "call", "Rufnummer" shortly before, or a line's name right after
+      at the end of a line or phrase ("321 2345 office", "-Fax"): nothing more;
     - six digits (Greenland's numbers, local numbers without their area code) only with
       such a word right before them ("Tel: 32 17 77"); they are not parsed;
     - a currency next to it, or a word naming another kind of number right before it
@@ -373,9 +374,7 @@ class PhoneDetector(Detector):
         if not plus and (named_otherwise or _is_amount(text, start, end)):
             return NEVER
         digits = "".join(_DIGIT_GROUP.findall(core))
-        announced = not named_otherwise and (
-            PHONE_CONTEXT.search(text, max(0, start - _CONTEXT_CHARS), start) or PHONE_CONTEXT_AFTER.match(text, end)
-        )
+        announced = not named_otherwise and _context_word_near(text, start, end)
         if not (plus or announced):
             glued = _CODE_BEFORE.search(text, max(0, start - 2), start)
             if glued or (not unmistakable and _looks_like_other_number(core)):
@@ -446,14 +445,19 @@ def _without_neighbours(text, start, end):
     return start, end, apart
 
 
+def _context_word_near(text, start, end, within=_CONTEXT_CHARS):
+    """A context word shortly before the number, or a line's name right after it ("... office")."""
+    before = PHONE_CONTEXT.search(text, max(0, start - within), start)
+    return before is not None or PHONE_CONTEXT_AFTER.match(text, end) is not None
+
+
 def _announced(text, start, end, within=_CONTEXT_CHARS):
-    """A context word shortly before or right after, and no other kind of number named right before it."""
-    announced = PHONE_CONTEXT.search(text, max(0, start - within), start) or PHONE_CONTEXT_AFTER.match(text, end)
-    return announced is not None and not _named_otherwise(text, start)
+    """A context word near the number, and no other kind of number named right before it."""
+    return _context_word_near(text, start, end, within) and not _named_otherwise(text, start)
 
 
 def _short_number_announced(text, start, end):
-    """"Tel: 32 17 77", "call me on 842330": six digits with a context word right before."""
+    """"Tel: 32 17 77", "call me on 842330", "32 17 77 office": six digits with a context word right next to them."""
     value = text[start:end]
     return (
         _digit_count(value) == SHORT_NUMBER_DIGITS and _announced(text, start, end, _SHORT_NUMBER_CONTEXT_CHARS)
@@ -462,7 +466,7 @@ def _short_number_announced(text, start, end):
 
 
 def _unannounced_other_number(text, start, end):
-    """An IPv4 address or a card-length run of digits, with no context word before it."""
+    """An IPv4 address or a card-length run of digits, with no context word near it."""
     value = text[start:end]
     other = _IPV4_SHAPE.fullmatch(value) or _LONG_BARE_DIGITS.fullmatch(value)
     return other is not None and not _announced(text, start, end)
