@@ -28,8 +28,8 @@ import csv
 import json
 import re
 import sys
-from itertools import product
 from collections import Counter
+from itertools import product
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

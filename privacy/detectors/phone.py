@@ -182,7 +182,7 @@ class PhoneDetector(Detector):
       such as "phone", "call", "Rufnummer" shortly before, or a line's name right after
       at the end of a line or phrase ("321 2345 office", "-Fax"): nothing more;
     - six digits (Greenland's numbers, local numbers without their area code) only with
-      such a word right before them ("Tel: 32 17 77"); they are not parsed;
+      such a word right next to them ("Tel: 32 17 77", "32 17 77 office"); they are not parsed;
     - a currency next to it, or a word naming another kind of number right before it
       ("order no.", "ISBN", "Kontonummer"): it is not a phone number;
     - otherwise seven digits are too few, the shapes of other numbers (dates, amounts,
