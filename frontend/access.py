@@ -1,15 +1,9 @@
-"""Who may open which page: members see a project, leads manage it, outsiders get 404.
-
-The same rules as the REST API (labeling.api.permissions), for HTML views.
-"""
+"""Who may open which page, as the `project_page` decorator over labeling.access (the rule the REST API
+uses too), and the Content-Security-Policy every page is sent with."""
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import get_object_or_404
-
-from labeling.models import Project, Role
-from labeling.services.projects import role_in
+from labeling.access import project_access
+from labeling.models import Project
 
 # Pages are plain server-rendered HTML plus our own static scripts; nothing inline runs.
 CONTENT_SECURITY_POLICY = (
@@ -18,15 +12,22 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def project_and_role(request, project_id, *, lead=False):
-    """(project, role) if the user may open it; 404 for outsiders, 403 for annotators on lead pages."""
-    project = get_object_or_404(Project.objects.prefetch_related("labels"), pk=project_id)
-    role = role_in(project, request.user)
-    if role is None:
-        raise Http404("Project not found.")
-    if lead and role != Role.LEAD:
-        raise PermissionDenied("Only the project's leads may open this page.")
-    return project, role
+def project_page(*, lead=False):
+    """Give the view `(request, project, role, ...)` instead of the URL's `project_id`, once the user may
+    open the project (`lead=True`: only its leads): 404 for outsiders, 403 for annotators on lead pages.
+    Declared on the view, the check cannot be forgotten inside it."""
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, project_id, *args, **kwargs):
+            project, role = project_access(
+                request.user, project_id, lead=lead, queryset=Project.objects.prefetch_related("labels"),
+                denied="Only the project's leads may open this page.",
+            )
+            return view(request, project, role, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
 
 
 def with_csp(view):
