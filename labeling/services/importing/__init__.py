@@ -1,0 +1,13 @@
+"""Import texts from CSV, JSONL or plain text, streaming, as a background job.
+
+`start_import` checks what can be checked at once (format, encoding, the text column) so
+the caller gets a 400 straight away, and creates the job for the caller to queue;
+`run_import` does the rest in the worker. Documents are staged in state IMPORTING and
+become visible in one update at the end, so a failed import leaves nothing half-way and
+never touches documents already stored.
+"""
+from .readers import normalise_whitespace
+from .running import run_import
+from .starting import start_import
+
+__all__ = ["normalise_whitespace", "run_import", "start_import"]
