@@ -55,6 +55,7 @@ def run(csv_path, masking):
     from labeling.services.projects import create_project
 
     if not masking:
+        import labeling.services.masking
         import privacy.services
         from privacy.masking import MaskResult
 
@@ -63,7 +64,7 @@ def run(csv_path, masking):
 
         # The baseline: the same import with the masker swapped out where it is called.
         privacy.services.mask = identity
-        importing.mask = identity
+        labeling.services.masking.mask = identity
     call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_user("bench")
     project = create_project(user, name="bench", labels=[{"name": "a"}, {"name": "b"}])

@@ -9,7 +9,7 @@ Part 1 (scoring): the same MiniLM classifier scores the same texts
     quantisation, with how well int8 keeps the uncertainty ranking (Spearman, top-10% overlap).
   The passes are interleaved (A B A B ...) so that CPU contention hits both alike.
 
-Part 2 (--head-refit): the real `training.services.refit_head` on a throwaway SQLite
+Part 2 (--head-refit): the real `training.loop.head_refit.refit_head` on a throwaway SQLite
 database: a project with `--pool` documents, synthetic 384-d cached embeddings, `--labeled`
 labels; reports fit, re-score and queue-write seconds (the target: under 3 s at 20,000).
 
@@ -165,7 +165,8 @@ def head_refit(args):
 
     from labeling.models import Annotation, Document, DocumentState, Label
     from labeling.services.projects import create_project
-    from training import services
+    from training.loop.embedding_cache import save_cache
+    from training.loop.head_refit import refit_head
     from training.models import ProjectLoop
 
     call_command("migrate", verbosity=0)
@@ -181,7 +182,7 @@ def head_refit(args):
                                   for i in range(n)], batch_size=5000)
     ids = np.array(Document.objects.filter(project=project).order_by("id").values_list("id", flat=True))
     cache = Path(data_dir) / "base-cache"
-    services.save_cache(cache, ids, embeddings)
+    save_cache(cache, ids, embeddings)
     ProjectLoop.objects.create(project=project, base_cache_dir=str(cache), cold_start_done_at=django.utils.timezone.now())
     labels = list(Label.objects.filter(project=project).order_by("position"))
     results = []
@@ -194,7 +195,7 @@ def head_refit(args):
         Document.objects.filter(pk__in=chosen.tolist()).update(state=DocumentState.LABELED)
         labeled += batch
         started = time.perf_counter()
-        version = services.refit_head(project.id)
+        version, _ = refit_head(project.id)
         wall = time.perf_counter() - started
         top = Document.objects.filter(project=project, state=DocumentState.POOL).order_by("-priority").first()
         info = version.training_info

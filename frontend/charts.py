@@ -76,13 +76,13 @@ def learning_curve_svg(points) -> str:
             _empty(axes, "No model yet: the curve starts with the first trained model."
                    if not points else "The models have no validation scores yet.")
             return _svg(figure)
-        xs = [p["labels_used"] for p in scored]
+        xs = [p["labels"] for p in scored]
         axes.plot(xs, [p["macro_f1"] for p in scored], marker="o", color=ACCENT, linewidth=2, label="macro-F1")
-        accuracy = [(p["labels_used"], p["accuracy"]) for p in scored if p.get("accuracy") is not None]
+        accuracy = [(p["labels"], p["accuracy"]) for p in scored if p.get("accuracy") is not None]
         if accuracy:
             axes.plot(*zip(*accuracy), marker=".", linestyle="--", color=ACCENT_2, linewidth=1.2, label="accuracy")
         for p in scored:
-            axes.annotate(f"v{p['number']}", (p["labels_used"], p["macro_f1"]), textcoords="offset points",
+            axes.annotate(f"v{p['version']}", (p["labels"], p["macro_f1"]), textcoords="offset points",
                           xytext=(0, 7), ha="center", fontsize=8, color=MUTED)
         axes.set_ylim(0, 1.05)
         low, high = min(xs), max(xs)

@@ -16,8 +16,8 @@ from django.utils import timezone
 from labeling.models import Annotation, Document, DocumentState, Job, JobKind, Label
 from labeling.services.queue import annotator_labels_used, remaining_budget
 from labeling.services.stats import labeling_stats
-from training.models import ModelVersion
-from training.services import active_training_job, labels_since_last_model
+from training.loop.due import active_training_job, labels_since_last_model
+from training.loop.report import learning_curve, model_rows
 
 # The pace that projects the budget: labels made in the last week, per hour of that
 # span (nights and weekends included, so the date is a calendar date).
@@ -193,40 +193,6 @@ def label_distribution(project, stats=None) -> list[dict]:
 
 # --- models ---------------------------------------------------------------------------------
 
-def learning_curve(project) -> list[dict]:
-    """One point per model version: the labels the project had when it was trained, and its
-    validation scores (on the uniform evaluation sample where the training loop has one)."""
-    points = []
-    for version in ModelVersion.objects.filter(project=project).order_by("number"):
-        metrics = version.metrics or {}
-        points.append({
-            "number": version.number,
-            "labels_used": metrics.get("labels_total") or version.labels_used,
-            "macro_f1": metrics.get("macro_f1"),
-            "accuracy": metrics.get("accuracy"),
-        })
-    return points
-
-
-def model_versions(project) -> list[dict]:
-    rows = []
-    for version in ModelVersion.objects.filter(project=project).order_by("-number"):
-        metrics = version.metrics or {}
-        rows.append({
-            "number": version.number,
-            "kind": version.kind,
-            "evaluated_on": (metrics.get("evaluation") or {}).get("source"),
-            "labels_used": metrics.get("labels_total") or version.labels_used,
-            "train_size": version.train_size,
-            "validation_size": version.validation_size,
-            "accuracy": metrics.get("accuracy"),
-            "macro_f1": metrics.get("macro_f1"),
-            "per_class": metrics.get("per_class") or {},
-            "created_at": version.created_at,
-        })
-    return rows
-
-
 def training_status(project) -> dict | None:
     """The queued or running training job, or None."""
     job = active_training_job(project)
@@ -261,7 +227,7 @@ def dashboard_summary(project, now=None) -> dict:
         "annotators": annotator_table(project, stats),
         "labels": label_distribution(project, stats),
         "curve": learning_curve(project),
-        "models": model_versions(project),
+        "models": model_rows(project),
         "training": training_status(project),
         "last_training": last_training_job(project),
         "labels_since_last_model": labels_since_last_model(project),
@@ -298,7 +264,7 @@ def chart_key(summary) -> str:
     burn = summary["burn"]
     parts = (burn.used, burn.budget, str(burn.projected_exhaustion)[:13],
              [(row["label"], row["count"]) for row in summary["labels"]],
-             [(p["number"], p["labels_used"], p["macro_f1"]) for p in summary["curve"]],
+             [(p["version"], p["labels"], p["macro_f1"]) for p in summary["curve"]],
              summary["now"].strftime("%Y%m%d%H"))
     return hashlib.sha1(repr(parts).encode()).hexdigest()[:12]
 
@@ -370,7 +336,7 @@ def kpis(summary) -> list[dict]:
     if curve:
         latest = curve[-1]
         score = "no validation score" if latest["macro_f1"] is None else f"macro-F1 {latest['macro_f1']:.2f}"
-        cards.append({"key": "model", "title": "Latest model", "value": f"v{latest['number']}",
+        cards.append({"key": "model", "title": "Latest model", "value": f"v{latest['version']}",
                       "sub": f"{score} · {summary['labels_since_last_model']} new labels since", "bar": None})
     else:
         cards.append({"key": "model", "title": "Latest model", "value": "none yet",
@@ -395,15 +361,15 @@ def display_models(models) -> list[dict]:
     for model in models:
         per_class = ", ".join(f"{name} {scores.get('f1', 0):.2f}" for name, scores in model["per_class"].items())
         out.append({
-            "number": model["number"],
+            "number": model["version"],
             "cells": [
-                f"v{model['number']}" + ("" if model.get("kind", "full") == "full" else f" ({model['kind']})"),
+                f"v{model['version']}" + ("" if model.get("kind", "full") == "full" else f" ({model['kind']})"),
                 timezone.localtime(model["created_at"]).strftime("%d %b %H:%M"),
-                _number(model["labels_used"]),
-                f"{model['train_size']} / {model['validation_size']}",
+                _number(model["labels"]),
+                f"{model['train_labels']} / {model['validation_size']}",
                 "—" if model["accuracy"] is None else f"{model['accuracy']:.3f}",
                 "—" if model["macro_f1"] is None else f"{model['macro_f1']:.3f}",
-                EVALUATED_ON.get(model.get("evaluated_on"), model.get("evaluated_on") or "held-out split"),
+                EVALUATED_ON.get(model.get("evaluation"), model.get("evaluation") or "held-out split"),
                 per_class or "—",
             ],
         })

@@ -16,11 +16,20 @@ from labeling.errors import LabelingError
 from labeling.models import Annotation, Job, JobKind, Role
 from labeling.services import importing, personal_data, projects
 from labeling.services.queue import remaining_budget
-from training import services as training
+from labeling.tasks import import_file
+from training.loop import due, report
+from training.loop.dataset import NotTrainable
+from training.tasks import queue_next
 
 from . import charts, dashboard
-from .access import project_and_role, with_csp
-from .forms import ImportForm, MemberForm, ProjectSettingsForm, label_rows, labels_from_post
+from .access import project_page, with_csp
+from .forms import (
+    ImportForm,
+    MemberForm,
+    ProjectSettingsForm,
+    label_rows,
+    labels_from_post,
+)
 
 JOB_TERMINAL = ("succeeded", "failed")
 
@@ -67,8 +76,8 @@ def project_new(request):
 
 
 @login_required
-def project_home(request, project_id):
-    project, role = project_and_role(request, project_id)
+@project_page()
+def project_home(request, project, role):
     return redirect("frontend:dashboard" if role == Role.LEAD else "frontend:annotate", project.id)
 
 
@@ -86,8 +95,8 @@ def _progress(project, user):
 @login_required
 @with_csp
 @require_GET
-def annotate(request, project_id):
-    project, role = project_and_role(request, project_id)
+@project_page()
+def annotate(request, project, role):
     api = f"/api/v1/projects/{project.id}/"
     config = {
         "projectId": project.id,
@@ -110,8 +119,8 @@ def annotate(request, project_id):
 
 @login_required
 @require_GET
-def annotate_progress(request, project_id):
-    project, _ = project_and_role(request, project_id)
+@project_page()
+def annotate_progress(request, project, role):
     return JsonResponse(_progress(project, request.user))
 
 
@@ -120,8 +129,8 @@ def annotate_progress(request, project_id):
 @login_required
 @with_csp
 @require_GET
-def dashboard_page(request, project_id):
-    project, role = project_and_role(request, project_id, lead=True)
+@project_page(lead=True)
+def dashboard_page(request, project, role):
     summary = dashboard.dashboard_summary(project)
     return render(request, "frontend/dashboard.html", {
         **_nav(project, role, "dashboard"),
@@ -143,8 +152,8 @@ def dashboard_page(request, project_id):
 
 @login_required
 @require_GET
-def dashboard_live(request, project_id):
-    project, _ = project_and_role(request, project_id, lead=True)
+@project_page(lead=True)
+def dashboard_live(request, project, role):
     return JsonResponse(dashboard.live_summary(project))
 
 
@@ -153,10 +162,10 @@ CHARTS = {"burn", "hourly", "labels", "curve"}
 
 @login_required
 @require_GET
-def chart(request, project_id, name):
-    project, _ = project_and_role(request, project_id, lead=True)
+@project_page(lead=True)
+def chart(request, project, role, name):
     if name == "curve":
-        svg = charts.learning_curve_svg(dashboard.learning_curve(project))
+        svg = charts.learning_curve_svg(report.learning_curve(project))
     elif name == "hourly":
         svg = charts.labels_per_hour_svg(dashboard.labels_per_hour(project))
     elif name == "labels":
@@ -176,8 +185,8 @@ def chart(request, project_id, name):
 
 @login_required
 @require_POST
-def resolve_report(request, project_id, report_id):
-    project, _ = project_and_role(request, project_id, lead=True)
+@project_page(lead=True)
+def resolve_report(request, project, role, report_id):
     back = request.POST.get("return_to_pool") == "1"
     try:
         personal_data.resolve_report(project, request.user, report_id, return_to_pool=back)
@@ -190,15 +199,15 @@ def resolve_report(request, project_id, report_id):
 
 @login_required
 @require_POST
-def train(request, project_id):
-    project, _ = project_and_role(request, project_id, lead=True)
+@project_page(lead=True)
+def train(request, project, role):
     try:
-        training.check_trainable(project)
-    except training.NotTrainable as exc:
+        _, steps = due.request_training_for(project, request.user)
+    except NotTrainable as exc:
         messages.error(request, str(exc))
     else:
-        job, created = training.request_training(project, user=request.user, reason="requested")
-        messages.success(request, "Training queued." if created else "A training run is already queued or running.")
+        queue_next(steps)
+        messages.success(request, "Training queued." if steps.train_job_id else "A training run is already queued or running.")
     return redirect("frontend:dashboard", project.id)
 
 
@@ -207,8 +216,8 @@ def train(request, project_id):
 @login_required
 @with_csp
 @require_http_methods(["GET", "POST"])
-def import_page(request, project_id):
-    project, role = project_and_role(request, project_id, lead=True)
+@project_page(lead=True)
+def import_page(request, project, role):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -221,6 +230,7 @@ def import_page(request, project_id):
         except LabelingError as exc:
             form.add_error(None, exc.message)
         else:
+            import_file.delay_on_commit(str(job.id))
             return redirect("frontend:job", project.id, job.id)
     return render(request, "frontend/import.html", {
         **_nav(project, role, "import"), "form": form,
@@ -231,8 +241,8 @@ def import_page(request, project_id):
 @login_required
 @with_csp
 @require_GET
-def job_page(request, project_id, job_id):
-    project, role = project_and_role(request, project_id, lead=True)
+@project_page(lead=True)
+def job_page(request, project, role, job_id):
     job = get_object_or_404(Job, pk=job_id, project=project)
     return render(request, "frontend/job.html", {
         **_nav(project, role, "import"), "job": job, "terminal": job.status in JOB_TERMINAL,
@@ -246,8 +256,8 @@ def job_page(request, project_id, job_id):
 @login_required
 @with_csp
 @require_http_methods(["GET", "POST"])
-def members(request, project_id):
-    project, role = project_and_role(request, project_id, lead=True)
+@project_page(lead=True)
+def members(request, project, role):
     form = MemberForm(request.POST if request.POST.get("action") == "add" else None)
     if request.method == "POST":
         try:
@@ -277,8 +287,8 @@ def members(request, project_id):
 @login_required
 @with_csp
 @require_http_methods(["GET", "POST"])
-def project_settings(request, project_id):
-    project, role = project_and_role(request, project_id, lead=True)
+@project_page(lead=True)
+def project_settings(request, project, role):
     current_labels = [{"name": l.name, "hotkey": l.hotkey, "color": l.color} for l in project.labels.all()]
     if request.method == "POST":
         form = ProjectSettingsForm(request.POST)

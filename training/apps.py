@@ -8,8 +8,8 @@ class TrainingConfig(AppConfig):
     def ready(self):
         from labeling import hooks
 
-        from .services import documents_added, labels_added
+        from . import listeners
 
-        hooks.on_labels_added(labels_added)
+        hooks.on_labels_added(listeners.labels_added)
         # After an import: cold start before any model, else embed and score just the new documents.
-        hooks.on_documents_added(documents_added)
+        hooks.on_documents_added(listeners.documents_added)

@@ -17,10 +17,12 @@ from pathlib import Path
 from django.conf import settings
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+from .loop.embedding_cache import DOC_IDS_FILE, EMBEDDINGS_FILE
+from .loop.encoders import train_config, version_linear
+from .loop.stability import STOP_PREDICTIONS_FILE
+from .loop.versions import HEAD_FILE
 from .ml.encode import set_output_layer
-from .ml.finetune import TrainConfig
 from .models import ModelKind
-from .services import DOC_IDS_FILE, EMBEDDINGS_FILE, HEAD_FILE, STOP_PREDICTIONS_FILE, version_linear
 
 NOT_MODEL_FILES = {EMBEDDINGS_FILE, DOC_IDS_FILE, STOP_PREDICTIONS_FILE}
 
@@ -66,5 +68,5 @@ def _base_head_description(version):
         "labels": version.label_names,
         "embedding": "mean of the base model's last hidden states over the attention mask, L2-normalised",
         "logits": "embedding @ weight.T + bias, with weight and bias from head.npz",
-        "max_length": TrainConfig.from_settings(settings.LOOPLABEL_TRAINING).max_length,
+        "max_length": train_config().max_length,
     }

@@ -41,6 +41,12 @@ class ModelVersion(models.Model):
         return f"{self.project} v{self.number} ({self.kind})"
 
 
+class ProjectLoopManager(models.Manager):
+    def for_project(self, project) -> "ProjectLoop":
+        """The project's loop state, created on first use (projects made before the loop have none)."""
+        return self.get_or_create(project=project)[0]
+
+
 class ProjectLoop(models.Model):
     """Per-project state of the fast loop: head-refit, cold-start and new-document requests, their settings."""
 
@@ -55,3 +61,5 @@ class ProjectLoop(models.Model):
     embed_pending = models.BooleanField(default=False)
     embed_requested_at = models.DateTimeField(null=True, blank=True)
     base_cache_dir = models.CharField(max_length=500, blank=True, help_text="Base-encoder embeddings of the documents.")
+
+    objects = ProjectLoopManager()

@@ -6,11 +6,14 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 import torch
-from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
+from transformers import (
+    AutoModelForSequenceClassification,
+    AutoTokenizer,
+    get_linear_schedule_with_warmup,
+)
 from transformers.utils import logging as transformers_logging
 
 from .device import autocast, best_device, needs_grad_scaler
-
 
 # Progress is reported through the job, not through progress bars in the worker log.
 transformers_logging.disable_progress_bar()
@@ -62,6 +65,32 @@ def load_tokenizer(base_model: str):
     return AutoTokenizer.from_pretrained(base_model)
 
 
+def _optimizer(model, config, total_steps):
+    """AdamW without weight decay on biases and norms, with a linear warm-up and decay."""
+    no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
+    parameters = [
+        {"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)], "weight_decay": config.weight_decay},
+        {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
+    ]
+    optimizer = torch.optim.AdamW(parameters, lr=config.learning_rate)
+    return optimizer, get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
+
+
+def _backward_and_step(model, loss, optimizer, scaler):
+    """One optimizer step with clipped gradients; fp16 on CUDA scales the loss so small gradients survive."""
+    optimizer.zero_grad(set_to_none=True)
+    if scaler:
+        scaler.scale(loss).backward()
+        scaler.unscale_(optimizer)
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        scaler.step(optimizer)
+        scaler.update()
+    else:
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+
+
 def fine_tune(texts, labels, num_labels, base_model, config: TrainConfig, progress=lambda fraction: None):
     """Train a classifier from `base_model` (a local path or a cached hub name). Returns (model, tokenizer, info)."""
     random.seed(config.seed)
@@ -78,13 +107,7 @@ def fine_tune(texts, labels, num_labels, base_model, config: TrainConfig, progre
     epochs = config.epochs or epochs_for(len(examples))
     steps_per_epoch = math.ceil(len(examples) / config.batch_size)
     total_steps = min(max(epochs * steps_per_epoch, config.min_steps), config.max_steps)
-    no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
-    parameters = [
-        {"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)], "weight_decay": config.weight_decay},
-        {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
-    ]
-    optimizer = torch.optim.AdamW(parameters, lr=config.learning_rate)
-    scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
+    optimizer, scheduler = _optimizer(model, config, total_steps)
     loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights(list(labels), num_labels).to(device))
     scaler = torch.amp.GradScaler("cuda") if needs_grad_scaler(device) else None
     generator = torch.Generator().manual_seed(config.seed)
@@ -100,18 +123,7 @@ def fine_tune(texts, labels, num_labels, base_model, config: TrainConfig, progre
             targets = batch.pop("labels")
             with autocast(device):
                 logits = model(**batch).logits
-            loss = loss_fn(logits.float(), targets)
-            optimizer.zero_grad(set_to_none=True)
-            if scaler:
-                scaler.scale(loss).backward()
-                scaler.unscale_(optimizer)
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                scaler.step(optimizer)
-                scaler.update()
-            else:
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                optimizer.step()
+            _backward_and_step(model, loss_fn(logits.float(), targets), optimizer, scaler)
             scheduler.step()
             step += 1
             progress(step / total_steps)

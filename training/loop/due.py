@@ -1,0 +1,165 @@
+"""What is due: when the loop trains, refits the head, embeds the pool, and the periodic sweep.
+
+Two speeds: a full fine-tune every `project.retrain_every` labels, a head refit every
+`head_every` labels (ProjectLoop.head_every or settings.LOOPLABEL_HEAD_EVERY). A project
+has at most one full training job queued or running (a conditional unique constraint on
+Job); head refits, cold starts and embeddings of new documents are debounced by
+`*_pending` flags on ProjectLoop, set with conditional updates. Functions here claim the
+work and return NextSteps; the caller queues them (training.tasks.queue_next).
+"""
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from labeling.models import (
+    Annotation,
+    Document,
+    DocumentState,
+    Job,
+    JobKind,
+    JobStatus,
+    Project,
+)
+
+from ..models import ModelVersion, ProjectLoop
+from .dataset import NotTrainable, check_trainable
+from .embedding_cache import has_embedding_source
+from .next_steps import NextSteps
+from .versions import latest_full_model, latest_model
+
+STALE_JOB_AFTER = timedelta(minutes=30)
+STALE_REQUEST_AFTER = timedelta(minutes=10)
+
+
+def head_every(project) -> int:
+    loop = ProjectLoop.objects.filter(project=project).first()
+    if loop and loop.head_every:
+        return loop.head_every
+    return settings.LOOPLABEL_HEAD_EVERY
+
+
+def score_task_chunk() -> int:
+    """Pools larger than this are embedded by several chunk tasks."""
+    return settings.LOOPLABEL_SCORE_TASK_CHUNK
+
+
+def active_training_job(project) -> Job | None:
+    return Job.objects.filter(project=project, kind=JobKind.TRAIN, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).first()
+
+
+def _labels_since(project, version) -> int:
+    since = version.last_annotation_id if version else 0
+    return Annotation.objects.filter(document__project=project, id__gt=since).count()
+
+
+def labels_since_last_model(project) -> int:
+    """Labels since the last full fine-tune (what `retrain_every` counts)."""
+    return _labels_since(project, latest_full_model(project))
+
+
+def labels_since_last_version(project) -> int:
+    """Labels since the newest version of any kind (what `head_every` counts)."""
+    return _labels_since(project, latest_model(project))
+
+
+def request_training(project, *, user=None, reason="") -> tuple[Job, NextSteps]:
+    """The queued or running training job, or a new one; the NextSteps name it only when it is new."""
+    active = active_training_job(project)
+    if active:
+        return active, NextSteps(project.id)
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(project=project, kind=JobKind.TRAIN, created_by=user, params={"reason": reason})
+    except IntegrityError:  # another request created it first
+        return active_training_job(project), NextSteps(project.id)
+    return job, NextSteps(project.id, train_job_id=str(job.id))
+
+
+def request_training_for(project, user) -> tuple[Job, NextSteps]:
+    """A lead asks for a run: refused with NotTrainable while the labels cannot train a model."""
+    check_trainable(project)
+    return request_training(project, user=user, reason="requested")
+
+
+def _claim_request(project, flag) -> bool:
+    """Set ProjectLoop.<flag>_pending unless it is set (and fresh); True when this call set it."""
+    ProjectLoop.objects.for_project(project)
+    now = timezone.now()
+    pending, requested = f"{flag}_pending", f"{flag}_requested_at"
+    free = ProjectLoop.objects.filter(project=project, **{pending: False})
+    claimed = free.update(**{pending: True, requested: now})
+    if not claimed:  # a request whose task never ran (worker lost) is taken over after a while
+        claimed = ProjectLoop.objects.filter(project=project, **{pending: True, f"{requested}__lt": now - STALE_REQUEST_AFTER}
+                                             ).update(**{requested: now})
+    return bool(claimed)
+
+
+def release_request(project_id, flag):
+    """A task took its request: later announcements may queue another."""
+    ProjectLoop.objects.filter(project_id=project_id).update(**{f"{flag}_pending": False})
+
+
+def request_head_refit(project) -> NextSteps:
+    return NextSteps(project.id, refit_head=_claim_request(project, "head"))
+
+
+def request_cold_start(project) -> NextSteps:
+    return NextSteps(project.id, cold_start=_claim_request(project, "cold_start"))
+
+
+def request_embedding_of_new_documents(project) -> NextSteps:
+    return NextSteps(project.id, embed_new_documents=_claim_request(project, "embed"))
+
+
+def after_labels(project) -> NextSteps:
+    """Labels arrived: a full run every retrain_every labels, a head refit every head_every."""
+    steps = NextSteps(project.id)
+    if labels_since_last_model(project) >= project.retrain_every and not active_training_job(project):
+        steps |= request_training(project, reason=f"{project.retrain_every} new labels")[1]
+    # Needs cached embeddings: the last fine-tune's, or the cold start's before the first one
+    # (the cold start comes after an import, from the periodic sweep or the API, not from labels).
+    if labels_since_last_version(project) >= head_every(project) and has_embedding_source(project):
+        steps |= request_head_refit(project)
+    return steps
+
+
+def after_documents(project) -> NextSteps:
+    """An import finished: new documents get embeddings and a place in the queue.
+
+    Before any model, the cold start embeds the pool and orders it for coverage; after one,
+    only the new documents are embedded and scored, so they need not wait for a fine-tune.
+    """
+    if not ModelVersion.objects.filter(project=project).exists():
+        return request_cold_start(project)
+    if has_embedding_source(project):
+        return request_embedding_of_new_documents(project)
+    return NextSteps(project.id)
+
+
+def _needs_cold_start(project) -> bool:
+    return (not ModelVersion.objects.filter(project=project).exists()
+            and not ProjectLoop.objects.filter(project=project, cold_start_done_at__isnull=False).exists()
+            and Document.objects.filter(project=project, state=DocumentState.POOL).exists())
+
+
+def sweep() -> list[NextSteps]:
+    """Periodic: fail jobs a dead worker left running, then train every project with new labels."""
+    Job.objects.filter(kind=JobKind.TRAIN, status=JobStatus.RUNNING, updated_at__lt=timezone.now() - STALE_JOB_AFTER).update(
+        status=JobStatus.FAILED, message="The worker stopped reporting progress; the run was abandoned."
+    )
+    requested = []
+    for project in Project.objects.all():
+        steps = request_cold_start(project) if _needs_cold_start(project) else NextSteps(project.id)
+        # Periodically any new label counts, not only a full batch of them.
+        if labels_since_last_model(project) > 0 and not active_training_job(project):
+            try:
+                check_trainable(project)
+            except NotTrainable:
+                pass
+            else:
+                steps |= request_training(project, reason="periodic")[1]
+        if steps:
+            requested.append(steps)
+    return requested
