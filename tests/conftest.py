@@ -25,6 +25,17 @@ class Upload(io.BytesIO):
             yield chunk
 
 
+def pytest_collection_modifyitems(items):
+    """Tests with a real worker process run first.
+
+    On SQLite the worker writes the test database from another process; after the session's
+    live server (browser tests) and the transactional tests before it, the test process stopped
+    seeing the worker's commits (and once reported the file as malformed), so these tests run
+    before anything else touches the database file. PostgreSQL does not care about the order.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("worker") is None)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(settings, tmp_path):
     settings.LOOPLABEL_UPLOADS_DIR = tmp_path / "uploads"
@@ -86,10 +97,10 @@ def tiny_model_dir(tmp_path_factory):
     """A randomly initialised 2-layer BERT with the MiniLM tokenizer, saved like any local model."""
     from transformers import AutoTokenizer, BertConfig, BertModel
 
-    from config.settings import _default_base_model
+    from config.environment import default_base_model
 
     path = tmp_path_factory.mktemp("tiny-bert")
-    tokenizer = AutoTokenizer.from_pretrained(_default_base_model())
+    tokenizer = AutoTokenizer.from_pretrained(default_base_model())
     config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
                         intermediate_size=64, max_position_embeddings=128)
     BertModel(config).save_pretrained(path)

@@ -1,5 +1,6 @@
 """The dashboard's service functions (frontend.dashboard) and pictures (frontend.charts)."""
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 from decimal import Decimal
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from frontend import charts, dashboard
 from labeling.models import Annotation, Label, Skip
 from labeling.services.projects import set_member
+from training.loop import report
 from training.models import ModelVersion
 
 from .conftest import make_documents
@@ -152,8 +154,8 @@ def test_learning_curve_has_one_point_per_model_version(project):
                                     label_names=["positive", "neutral", "negative"], labels_used=labels,
                                     train_size=labels - 4, validation_size=4,
                                     metrics={"accuracy": f1 + 0.1, "macro_f1": f1, "per_class": {}})
-    curve = dashboard.learning_curve(project)
-    assert [(p["number"], p["labels_used"], p["macro_f1"]) for p in curve] == [(1, 20, 0.52), (2, 40, 0.71)]
+    curve = report.learning_curve(project)
+    assert [(p["version"], p["labels"], p["macro_f1"]) for p in curve] == [(1, 20, 0.52), (2, 40, 0.71)]
     live = dashboard.live_summary(project)
     assert [row["cells"][0] for row in live["model_rows"]] == ["v2", "v1"]
     svg = charts.learning_curve_svg(curve)

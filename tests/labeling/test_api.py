@@ -3,7 +3,7 @@ import pytest
 
 from labeling.models import Annotation, Document, Project
 
-from .conftest import LABELS, import_texts
+from ..conftest import LABELS, import_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +53,12 @@ def test_projects_are_listed_only_for_members(project, annotator, outsider, clie
 def test_outsiders_get_404_everywhere(pool, outsider, client_for, method, path, body):
     response = getattr(client_for(outsider), method)(f"/api/v1/projects/{pool.id}/{path}", body, format="json")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["abc/", "99999999999999999999999/", "99999999999999999999999/stats/"])
+def test_a_project_id_that_is_no_id_is_a_404(lead, client_for, path):
+    response = client_for(lead).get(f"/api/v1/projects/{path}")
+    assert response.status_code == 404 and response.json()["detail"] == "Project not found."
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from labeling.errors import InvalidInput
 from labeling.models import Annotation, Document, DocumentState, Job, JobStatus
 from labeling.services.importing import normalise_whitespace, run_import, start_import
 
-from .conftest import Upload, import_texts
+from ..conftest import Upload, import_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +104,7 @@ def test_bad_files_fail_at_once_and_store_nothing(project, lead, settings, conte
 
 
 def test_invalid_bytes_later_in_the_file_reject_only_their_row(project, lead, monkeypatch):
-    monkeypatch.setattr("labeling.services.importing.SNIFF_BYTES", 16)
+    monkeypatch.setattr("labeling.services.importing.starting.SNIFF_BYTES", 16)
     content = b"text\n" + b"good row one\n" + b"bad \xff\xfe row\n" + b"good row two\n"
     job = import_texts(project, lead, content)
     assert job.counts["imported"] == 2
@@ -113,9 +113,9 @@ def test_invalid_bytes_later_in_the_file_reject_only_their_row(project, lead, mo
 
 def test_failed_import_keeps_nothing_and_leaves_existing_documents(project, lead, monkeypatch):
     import_texts(project, lead, "text\nAlready here\n")
-    monkeypatch.setattr("labeling.services.importing.BATCH_SIZE", 2)
+    monkeypatch.setattr("labeling.services.importing.running.BATCH_SIZE", 2)
     calls = {"n": 0}
-    real_store = __import__("labeling.services.importing", fromlist=["_ImportRun"])._ImportRun.store
+    real_store = __import__("labeling.services.importing.running", fromlist=["_ImportRun"])._ImportRun.store
 
     def store_then_crash(self, batch):
         calls["n"] += 1
@@ -123,7 +123,7 @@ def test_failed_import_keeps_nothing_and_leaves_existing_documents(project, lead
             raise RuntimeError("disk full")
         return real_store(self, batch)
 
-    monkeypatch.setattr("labeling.services.importing._ImportRun.store", store_then_crash)
+    monkeypatch.setattr("labeling.services.importing.running._ImportRun.store", store_then_crash)
     job = start_import(project, lead, Upload("text\na\nb\nc\nd\n", "d.csv"))
     with pytest.raises(RuntimeError):
         run_import(job.id)
@@ -133,15 +133,15 @@ def test_failed_import_keeps_nothing_and_leaves_existing_documents(project, lead
 
 
 def test_staged_documents_are_invisible_until_the_import_finishes(project, lead, monkeypatch):
-    monkeypatch.setattr("labeling.services.importing.BATCH_SIZE", 1)
+    monkeypatch.setattr("labeling.services.importing.running.BATCH_SIZE", 1)
     seen_states = []
-    real_report = __import__("labeling.services.importing", fromlist=["_ImportRun"])._ImportRun.report
+    real_report = __import__("labeling.services.importing.running", fromlist=["_ImportRun"])._ImportRun.report
 
     def spy(self, progress):
         seen_states.append(set(Document.objects.values_list("state", flat=True)))
         return real_report(self, progress)
 
-    monkeypatch.setattr("labeling.services.importing._ImportRun.report", spy)
+    monkeypatch.setattr("labeling.services.importing.running._ImportRun.report", spy)
     import_texts(project, lead, "text\na\nb\nc\n")
     assert seen_states and all(states == {DocumentState.IMPORTING} for states in seen_states)
     assert set(Document.objects.values_list("state", flat=True)) == {DocumentState.POOL}
@@ -155,9 +155,9 @@ def test_a_finished_job_is_not_run_twice(project, lead):
 
 def test_large_file_streams_in_batches(project, lead, monkeypatch):
     reports = []
-    real_report = __import__("labeling.services.importing", fromlist=["_ImportRun"])._ImportRun.report
+    real_report = __import__("labeling.services.importing.running", fromlist=["_ImportRun"])._ImportRun.report
     monkeypatch.setattr(
-        "labeling.services.importing._ImportRun.report",
+        "labeling.services.importing.running._ImportRun.report",
         lambda self, progress: (reports.append(progress), real_report(self, progress)),
     )
     rows = "".join(f"Company {i} reported results for quarter {i % 4}\n" for i in range(5000))

@@ -11,7 +11,7 @@ from labeling.models import Document, DocumentState, PiiReport
 from labeling.services.importing import run_import
 from privacy.models import RawTextAccess
 
-from .conftest import Upload
+from ..conftest import Upload
 
 SEEDED = {
     "email": "jane.whitfield@example.com",

@@ -9,7 +9,7 @@ from labeling.models import Annotation, Document, DocumentState, Lease, Skip
 from labeling.services import queue
 from labeling.services.projects import set_member
 
-from .conftest import import_texts
+from ..conftest import import_texts
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from labeling.models import Lease
 from labeling.services import queue
 from labeling.services.projects import set_member
 
-from .conftest import import_texts
+from ..conftest import import_texts
 
 ANNOTATORS = 6
 REQUESTS_EACH = 5

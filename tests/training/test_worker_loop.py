@@ -19,11 +19,12 @@ from labeling.models import Document, DocumentState, Job, JobKind, JobStatus
 from labeling.services import queue
 from labeling.services.importing import start_import
 from labeling.services.projects import create_project, set_member
+from labeling.tasks import import_file
 from training.models import ModelVersion
 
-from .conftest import Upload
+from ..conftest import Upload
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TRAINING = {"epochs": 3, "min_steps": 10, "max_length": 32, "learning_rate": 1e-3}
 
 
@@ -83,6 +84,7 @@ def test_worker_imports_trains_and_reorders_the_queue(worker, make_user):
     set_member(project, annotator.username, "annotator")
     rows = [f"{phrase} in quarter {q}" for q in range(4) for phrase in POSITIVE + NEGATIVE]
     job = start_import(project, lead, Upload("text\n" + "\n".join(rows) + "\n", "rows.csv"))
+    import_file.delay(str(job.id))
 
     _wait_for(lambda: Job.objects.get(pk=job.pk).status == JobStatus.SUCCEEDED, 60, "the worker to import")
     assert Document.objects.filter(project=project, state=DocumentState.POOL).count() == 40
