@@ -119,7 +119,7 @@ def _train(job, progress) -> tuple[ModelVersion, NextSteps]:
 @dataclass
 class Embedded:
     """The new encoder's embeddings: of every document, or (`chunked`) only of the run's labelled ones."""
-    ids: list
+    ids: object  # document ids in the order of the rows
     embeddings: object
     row_of: dict
     scaling: object
@@ -139,7 +139,7 @@ def _embed_documents(project, encoder, data, progress) -> Embedded:
         embeddings = encoder.embed(texts)
     else:
         ids, embeddings = all_ids, encoder.embed(all_texts, progress=progress)
-    row_of = {doc_id: row for row, doc_id in enumerate(list(ids) if chunked else ids.tolist())}
+    row_of = {int(doc_id): row for row, doc_id in enumerate(ids)}
     return Embedded(ids, embeddings, row_of, feature_scaling(embeddings), chunked, time.perf_counter() - started)
 
 
