@@ -25,20 +25,23 @@ def created_directory(path: Path) -> Path:
 
 
 class LocalSecrets:
-    """Secrets from the environment, or (DEBUG only) generated once into a JSON file.
+    """Secrets from the environment, or (where `generate` allows) generated once into a JSON file.
 
     Generated secrets are stored so that they survive restarts: a new SECRET_KEY would end
     every session, a new encryption key would make every stored original unreadable.
     """
 
-    def __init__(self, env: environ.Env, *, debug: bool, path: Path):
-        self.env, self.debug, self.path = env, debug, path
+    def __init__(self, env: environ.Env, *, generate: bool, path: Path):
+        self.env, self.generate, self.path = env, generate, path
 
     def get(self, name, make) -> str:
         if name in self.env.ENVIRON:
             return self.env(name)
-        if not self.debug:
-            raise ImproperlyConfigured(f"{name} must be set in the environment when DJANGO_DEBUG is off")
+        if not self.generate:
+            raise ImproperlyConfigured(
+                f"{name} must be set in the environment: secrets are generated into {self.path} only on the "
+                "embedded SQLite database or with LOOPLABEL_GENERATE_SECRETS=true (see README, Configuration)."
+            )
         stored = json.loads(self.path.read_text()) if self.path.exists() else {}
         if name not in stored:
             stored[name] = make()

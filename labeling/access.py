@@ -1,4 +1,5 @@
-"""Who may use a project, in one place: members see it, leads manage it, outsiders get 404.
+"""Who may use a project, in one place: members see it, leads manage it, outsiders get 404; and who
+may use the tools that belong to no project.
 
 The REST API (labeling.api.permissions) and the HTML pages (frontend.access) both ask here. The rule
 raises Django's exceptions so it serves both: Django renders them as the 404/403 pages, and DRF's
@@ -7,7 +8,7 @@ exception handler turns them into 404/403 JSON with the message as `detail`.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from .models import Project, Role
+from .models import Membership, Project, Role
 from .services.projects import role_in
 
 LEADS_ONLY = "Only the project's leads may do this."
@@ -31,3 +32,8 @@ def project_access(user, project_id, *, lead=False, queryset=None, denied=LEADS_
     if lead and role != Role.LEAD:
         raise PermissionDenied(denied)
     return project, role
+
+
+def works_on_a_project(user) -> bool:
+    """Staff, or a member of at least one project: who may use tools that belong to no project (the masking preview)."""
+    return user.is_staff or Membership.objects.filter(user=user).exists()

@@ -1,12 +1,13 @@
 """Per-project access for the REST API, as DRF permission classes built on labeling.access.
 
 Each class reads the project id from the URL (`project_id`, or `pk` on ProjectViewSet's detail routes)
-and leaves the project on `view.project`, so views neither forget the check nor look the project up
-again. Outsiders get 404 rather than 403: the rule raises Http404 instead of returning False.
+and leaves the project and the caller's role on `view.project` and `view.role`, so views neither forget
+the check nor look them up again. Outsiders get 404 rather than 403: the rule raises Http404 instead of
+returning False.
 """
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 
-from ..access import project_access
+from ..access import project_access, works_on_a_project
 
 
 class _ProjectPermission(IsAuthenticated):
@@ -26,7 +27,7 @@ class _ProjectPermission(IsAuthenticated):
         if project_id is None:
             return True
         lead = self.lead_for_reads if request.method in SAFE_METHODS else self.lead_for_writes
-        view.project, _ = project_access(request.user, project_id, lead=lead)
+        view.project, view.role = project_access(request.user, project_id, lead=lead)
         return True
 
 
@@ -44,3 +45,12 @@ class ProjectLeadForWrites(_ProjectPermission):
     """Members read, leads change: the project itself and its loop settings."""
 
     lead_for_writes = True
+
+
+class IsStaffOrMemberOfAProject(IsAuthenticated):
+    """For tools outside any project (the masking preview): staff, or whoever works on some project."""
+
+    message = "Only members of a project may do this."
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and works_on_a_project(request.user)

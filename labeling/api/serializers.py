@@ -4,6 +4,10 @@ from rest_framework import serializers
 from ..models import Document, Job, Label, Membership, PiiReport, Project
 from ..services.projects import role_in
 
+# The largest value a positive integer column holds on every database (PostgreSQL's integer; SQLite's
+# goes to 2**63 - 1). Counts above it would be a database error, so serializers refuse them as input.
+MAX_POSITIVE_INT = 2**31 - 1
+
 
 class LabelSerializer(serializers.ModelSerializer):
     class Meta:
@@ -24,6 +28,11 @@ class ProjectSerializer(serializers.ModelSerializer):
             "masking_strategy", "preselect_suggestion", "price_per_label", "evaluation_share", "created_at", "role",
         ]
         read_only_fields = ["id", "task_type", "created_at", "role"]
+        extra_kwargs = {
+            "label_budget": {"max_value": MAX_POSITIVE_INT},
+            "retrain_every": {"min_value": 1, "max_value": MAX_POSITIVE_INT},
+            "price_per_label": {"min_value": 0},
+        }
 
     def get_role(self, project):
         """The caller's role; the view passes the roles of all their projects to avoid a query per row."""
@@ -32,11 +41,6 @@ class ProjectSerializer(serializers.ModelSerializer):
         if role is None and request is not None:
             role = role_in(project, request.user)
         return role
-
-    def validate_retrain_every(self, value):
-        if value < 1:
-            raise serializers.ValidationError("Must be at least 1.")
-        return value
 
 
 class MembershipSerializer(serializers.ModelSerializer):

@@ -5,21 +5,32 @@ from django.utils import timezone
 from privacy.services import read_original
 
 from ..errors import InvalidInput, NotFound
-from ..models import Document, DocumentState, Lease, PiiReport
+from ..models import Document, DocumentState, Lease, PiiReport, Role
 from .masking import mask_for_project
-from .projects import can_view_raw
+from .projects import can_view_raw, role_in
 
 
 def report_pii(project, reporter, document_id, note="") -> PiiReport:
-    """Take the document out of the queue at once and tell the leads."""
+    """Take the document out of the queue at once and tell the leads.
+
+    Leads may report any document of the project; an annotator only one they were shown (they hold
+    it or labelled it), so nobody can pull texts out of the queue by id. Any other id is the same 404
+    as a missing document.
+    """
     with transaction.atomic():
         document = Document.objects.select_for_update().filter(project=project, pk=document_id).first()
-        if document is None:
-            raise NotFound(f"Document {document_id} does not exist in this project.")
+        if document is None or not _may_report(project, reporter, document):
+            raise NotFound(f"Document {document_id} is not in this project, or not one you hold or labelled.")
         Lease.objects.filter(document=document).delete()
         document.state = DocumentState.REPORTED
         document.save(update_fields=["state"])
         return PiiReport.objects.create(document=document, reporter=reporter, note=note[:2000])
+
+
+def _may_report(project, user, document) -> bool:
+    return (role_in(project, user) == Role.LEAD
+            or Lease.objects.filter(document=document, annotator=user).exists()
+            or document.annotations.filter(annotator=user).exists())
 
 
 def reports_for(project):

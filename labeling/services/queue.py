@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ..errors import BudgetExhausted, InvalidInput, LeaseNotHeld, NotFound
+from ..errors import BudgetExhausted, Conflict, InvalidInput, LeaseNotHeld, NotFound
 from ..hooks import announce_labels_added
 from ..models import Annotation, Document, DocumentState, Label, Lease, Skip
 
@@ -173,7 +173,10 @@ def skip_document(project, annotator, document_id) -> None:
 
 
 def undo_annotation(project, annotator, annotation_id) -> Assignment:
-    """Take back the caller's own label; the document comes back to them under a fresh lease."""
+    """Take back the caller's own label; the document comes back to them under a fresh lease.
+
+    Not for a document reported for personal data: it stays out of the queue until a lead returns it.
+    """
     with transaction.atomic():
         annotation = (
             Annotation.objects.select_for_update()
@@ -182,7 +185,10 @@ def undo_annotation(project, annotator, annotation_id) -> Assignment:
         )
         if annotation is None:
             raise NotFound(f"Annotation {annotation_id} is not one of your labels in this project.")
-        document = annotation.document
+        document = Document.objects.select_for_update().get(pk=annotation.document_id)
+        if document.state == DocumentState.REPORTED:
+            raise Conflict(f"Document {document.id} was reported for personal data, so it stays out of the queue "
+                           "and its label cannot be taken back.")
         annotation.delete()
         if not document.annotations.exists():
             document.state = DocumentState.POOL

@@ -9,7 +9,9 @@ from ..models import Annotation, Document, Skip
 from .queue import annotator_labels_used, remaining_budget
 
 
-def labeling_stats(project) -> dict:
+def labeling_stats(project, *, only_annotator=None) -> dict:
+    """The project's numbers; with `only_annotator`, the per-annotator table holds that user's row alone
+    (what an annotator may see of the team)."""
     annotations = Annotation.objects.filter(document__project=project)
     per_annotator = {}
     for username, seconds in annotations.filter(imported=False).values_list("annotator__username", "seconds_spent"):
@@ -33,6 +35,8 @@ def labeling_stats(project) -> dict:
         "remaining": remaining_budget(project),
         "labels_last_hour": annotations.filter(imported=False, created_at__gte=since).count(),
         "documents": dict(Document.objects.filter(project=project).values_list("state").annotate(n=Count("id"))),
-        "per_annotator": sorted(per_annotator.values(), key=lambda e: e["username"] or ""),
+        "per_annotator": sorted((entry for entry in per_annotator.values()
+                                 if only_annotator is None or entry["username"] == only_annotator.username),
+                                key=lambda e: e["username"] or ""),
         "per_label": [{"label": label.name, "count": label_counts.get(label.name, 0)} for label in project.labels.all()],
     }

@@ -241,8 +241,10 @@ def test_dashboard_shows_the_running_training_job(web, project, lead):
 
 def test_dashboard_lists_reported_texts_and_resolves_them(web, project, lead, annotator):
     from labeling.services.personal_data import report_pii
+    from labeling.services.queue import next_document
 
     documents = make_documents(project, ["Mail jane@example.com now", "other"])
+    assert next_document(project, annotator).document == documents[0]  # annotators report what they were shown
     report = report_pii(project, annotator, documents[0].id, note=XSS)
     client = web(lead)
     html = client.get(f"/projects/{project.id}/dashboard/").content.decode()

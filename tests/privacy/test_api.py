@@ -28,9 +28,15 @@ def test_preview_needs_a_login(client_for):
     assert response.status_code in (401, 403)
 
 
-def test_preview_masks_and_returns_original_offsets(client_for, member):
+def test_on_its_own_the_preview_is_for_staff(client_for, member):
+    """privacy cannot tell who works on a project; the site widens the rule (test_preview_access.py)."""
+    response = client_for(member).post(PREVIEW, {"text": "bob@example.com"}, format="json")
+    assert response.status_code == 403
+
+
+def test_preview_masks_and_returns_original_offsets(client_for, staff):
     text = "Mail bob@example.com or call +44 20 7946 0958"
-    response = client_for(member).post(PREVIEW, {"text": text, "strategy": "tag"}, format="json")
+    response = client_for(staff).post(PREVIEW, {"text": text, "strategy": "tag"}, format="json")
     assert response.status_code == 200
     assert response.json() == {
         "masked_text": "Mail [EMAIL] or call [PHONE]",
@@ -38,8 +44,8 @@ def test_preview_masks_and_returns_original_offsets(client_for, member):
     }
 
 
-def test_preview_defaults_to_tags_and_accepts_every_strategy(client_for, member):
-    client = client_for(member)
+def test_preview_defaults_to_tags_and_accepts_every_strategy(client_for, staff):
+    client = client_for(staff)
     assert client.post(PREVIEW, {"text": "bob@example.com"}, format="json").json()["masked_text"] == "[EMAIL]"
     for strategy in ("surrogate", "redact"):
         response = client.post(PREVIEW, {"text": "bob@example.com", "strategy": strategy}, format="json")
@@ -50,8 +56,8 @@ def test_preview_defaults_to_tags_and_accepts_every_strategy(client_for, member)
     ({"text": "x", "strategy": "scramble"}, "strategy"),
     ({"strategy": "tag"}, "text"),
 ])
-def test_preview_rejects_bad_input_with_a_message(client_for, member, body, field):
-    response = client_for(member).post(PREVIEW, body, format="json")
+def test_preview_rejects_bad_input_with_a_message(client_for, staff, body, field):
+    response = client_for(staff).post(PREVIEW, body, format="json")
     assert response.status_code == 400
     assert field in str(response.json())
 

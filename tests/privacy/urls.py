@@ -1,4 +1,10 @@
-"""The privacy API mounted where config/urls.py mounts it, for tests independent of the rest."""
+"""The privacy API as the app ships it, for tests independent of the rest: the preview with its own
+permission (staff only; config/urls.py mounts it for project members too)."""
 from django.urls import include, path
 
-urlpatterns = [path("api/v1/privacy/", include("privacy.urls"))]
+from privacy.api import PreviewView
+
+urlpatterns = [
+    path("api/v1/privacy/preview/", PreviewView.as_view()),
+    path("api/v1/privacy/", include("privacy.urls")),
+]

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from labeling.api.serializers import MAX_POSITIVE_INT
+
 from ..models import ModelVersion
 
 MAX_PREDICT_TEXTS = 256
@@ -20,8 +22,16 @@ class ModelVersionSerializer(serializers.ModelSerializer):
         return version.encoder_version.number if version.encoder_version_id else "base"
 
 
+class ModelVersionSummarySerializer(ModelVersionSerializer):
+    """What annotators see of a version: which it is and what it learned from, without its scores per class,
+    training details or the server's paths (leads get ModelVersionSerializer)."""
+
+    class Meta(ModelVersionSerializer.Meta):
+        fields = ["id", "number", "kind", "encoder_version", "label_names", "labels_used", "created_at"]
+
+
 class LoopSettingsSerializer(serializers.Serializer):
-    head_every = serializers.IntegerField(min_value=1, allow_null=True, required=False)
+    head_every = serializers.IntegerField(min_value=1, max_value=MAX_POSITIVE_INT, allow_null=True, required=False)
 
 
 class PredictSerializer(serializers.Serializer):
