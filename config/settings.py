@@ -2,8 +2,10 @@
 
 The defaults run on a laptop with nothing installed: an SQLite file and a filesystem
 message broker under the data directory. Set DATABASE_URL and CELERY_BROKER_URL to
-scale out on PostgreSQL and Redis. With DEBUG off, secrets must come from the
-environment; with DEBUG on, missing secrets are generated once into the data directory.
+scale out on PostgreSQL and Redis. DEBUG is off unless DJANGO_DEBUG turns it on, so an
+error never shows Django's technical page (settings, broker URL and all) to a visitor.
+Secrets come from the environment; on the embedded SQLite database (or with
+LOOPLABEL_GENERATE_SECRETS) missing ones are generated once into the data directory.
 """
 from pathlib import Path
 
@@ -23,10 +25,31 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = load_env(BASE_DIR / ".env")
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 DATA_DIR = created_directory(Path(env("LOOPLABEL_DATA_DIR", default=str(BASE_DIR / "data"))).resolve())
 
-local_secrets = LocalSecrets(env, debug=DEBUG, path=DATA_DIR / "local-secrets.json")
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'looplabel.sqlite3'}")}
+embedded_database = DATABASES["default"].get("ENGINE") == "django.db.backends.sqlite3"
+if embedded_database:
+    # WAL lets the web server read while a worker writes; IMMEDIATE transactions take
+    # the write lock up front, so two queue requests cannot both claim one document.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        }
+    )
+    DATABASES["default"]["TEST"] = {"NAME": env("LOOPLABEL_TEST_SQLITE", default=str(DATA_DIR / "test.sqlite3"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The embedded laptop setup (SQLite, whose file sits in the data directory anyway) may generate
+# its secrets there; a deployment on a database server must bring them in its environment, where
+# they live apart from the data they protect.
+local_secrets = LocalSecrets(
+    env, generate=env.bool("LOOPLABEL_GENERATE_SECRETS", default=embedded_database),
+    path=DATA_DIR / "local-secrets.json",
+)
 SECRET_KEY = local_secrets.get("SECRET_KEY", new_secret_key)
 # Comma-separated Fernet keys, newest first; older keys keep old ciphertexts readable
 # until `manage.py rotate_keys` re-encrypts them.
@@ -36,6 +59,19 @@ LOOPLABEL_HMAC_KEY = local_secrets.get("LOOPLABEL_HMAC_KEY", new_hmac_key)
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+# HTTPS, for a deployment behind TLS (`manage.py check --deploy` asks for each). The defaults
+# suit plain http://127.0.0.1, where secure-only cookies could not log anyone in and HSTS would
+# pin the browser to https for localhost.
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=False)
+# Behind a TLS-terminating proxy: the header and value that mark a request as https,
+# e.g. `HTTP_X_FORWARDED_PROTO,https`. Only set it when the proxy always sets (or strips) that header.
+SECURE_PROXY_SSL_HEADER = env.tuple("DJANGO_SECURE_PROXY_SSL_HEADER", default=None)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -54,6 +90,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -80,20 +117,6 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'looplabel.sqlite3'}")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web server read while a worker writes; IMMEDIATE transactions take
-    # the write lock up front, so two queue requests cannot both claim one document.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 30,
-        }
-    )
-    DATABASES["default"]["TEST"] = {"NAME": env("LOOPLABEL_TEST_SQLITE", default=str(DATA_DIR / "test.sqlite3"))}
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -107,10 +130,18 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise serves the apps' static files from where they are (Django does not with DEBUG off).
+# Finding them at start-up, rather than from a `collectstatic` copy, leaves no step that `make run`,
+# a worker image or a test server could forget, and no stale copy after an update; the few small
+# files gain nothing from hashed, compressed copies.
+WHITENOISE_USE_FINDERS = True
 
+# Request bodies are refused by their Content-Length before they are read, with a 413: a file
+# upload above LOOPLABEL_MAX_UPLOAD_MB (config/parsers.py), any other body (JSON, forms) above
+# DATA_UPLOAD_MAX_MEMORY_SIZE, which fits the largest predict request (256 texts of 100,000 characters).
+LOOPLABEL_MAX_UPLOAD_MB = env.int("LOOPLABEL_MAX_UPLOAD_MB", default=200)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -118,12 +149,22 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.JSONParser", "rest_framework.parsers.FormParser", "config.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "labeling.api.errors.exception_handler",
     # `?format=` selects an export format, not a renderer.
     "URL_FORMAT_OVERRIDE": None,
+    # Proxies in front of the server: throttles take the client's address from X-Forwarded-For that
+    # many hops back. 0 trusts no header (DRF's default, None, trusts any, so a client could pick its own).
+    "NUM_PROXIES": env.int("LOOPLABEL_NUM_PROXIES", default=0),
 }
+
+# Token logins per client address (`POST /api/v1/auth/token/`), against password guessing. The
+# counts live in Django's cache: local memory, so per process, unless CACHES names a shared one.
+LOOPLABEL_TOKEN_LOGIN_RATE = env("LOOPLABEL_TOKEN_LOGIN_RATE", default="20/minute")
 
 # --- Celery -----------------------------------------------------------------------
 BROKER_DIR = DATA_DIR / "broker"
@@ -141,6 +182,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "training.tasks.sweep",
         "schedule": env.float("LOOPLABEL_RETRAIN_SWEEP_SECONDS", default=60.0),
     },
+    "sweep-imports": {"task": "labeling.tasks.sweep_imports", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
@@ -158,6 +200,9 @@ LOOPLABEL_MAX_LEASES_PER_ANNOTATOR = env.int("LOOPLABEL_MAX_LEASES_PER_ANNOTATOR
 LOOPLABEL_HEAD_EVERY = env.int("LOOPLABEL_HEAD_EVERY", default=10)
 LOOPLABEL_HEAD_QUEUE = env("LOOPLABEL_HEAD_QUEUE", default="default")
 LOOPLABEL_SCORE_TASK_CHUNK = env.int("LOOPLABEL_SCORE_TASK_CHUNK", default=50_000)
+# A job nothing wrote for this long lost its worker (running) or its message (queued); the sweeps
+# fail or re-send it. Workers write progress at least every 30 seconds (labeling/services/jobs.py).
+LOOPLABEL_JOB_STALE_SECONDS = env.int("LOOPLABEL_JOB_STALE_SECONDS", default=300)
 # Small training settings for tests and quick demos; see training/ml/finetune.py.
 LOOPLABEL_TRAINING = env.json("LOOPLABEL_TRAINING", default={})
 

@@ -16,10 +16,10 @@ from labeling.errors import LabelingError
 from labeling.models import Annotation, Job, JobKind, Role
 from labeling.services import importing, personal_data, projects
 from labeling.services.queue import remaining_budget
-from labeling.tasks import import_file
+from labeling.tasks import queue_import
 from training.loop import due, report
 from training.loop.dataset import NotTrainable
-from training.tasks import queue_next
+from training.tasks import queue_requested_training
 
 from . import charts, dashboard
 from .access import project_page, with_csp
@@ -203,10 +203,10 @@ def resolve_report(request, project, role, report_id):
 def train(request, project, role):
     try:
         _, steps = due.request_training_for(project, request.user)
-    except NotTrainable as exc:
+        queue_requested_training(steps)
+    except (NotTrainable, LabelingError) as exc:
         messages.error(request, str(exc))
     else:
-        queue_next(steps)
         messages.success(request, "Training queued." if steps.train_job_id else "A training run is already queued or running.")
     return redirect("frontend:dashboard", project.id)
 
@@ -227,10 +227,10 @@ def import_page(request, project, role):
                 label_field=data["label_field"] or None, id_field=data["id_field"] or None,
                 file_format=data["format"] or None, encoding=data["encoding"] or "utf-8",
             )
+            queue_import(job)
         except LabelingError as exc:
             form.add_error(None, exc.message)
         else:
-            import_file.delay_on_commit(str(job.id))
             return redirect("frontend:job", project.id, job.id)
     return render(request, "frontend/import.html", {
         **_nav(project, role, "import"), "form": form,

@@ -3,6 +3,7 @@
 
 class LabelingError(Exception):
     status_code = 400
+    retry_after = None  # seconds, sent as Retry-After where set
 
     def __init__(self, message):
         super().__init__(message)
@@ -27,3 +28,10 @@ class BudgetExhausted(Conflict):
 
 class LeaseNotHeld(Conflict):
     pass
+
+
+class TaskQueueUnavailable(LabelingError):
+    """The broker did not take a job's message; the job was given up, so the request may simply be repeated."""
+
+    status_code = 503
+    retry_after = 60

@@ -118,10 +118,17 @@ class Document(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["project", "content_hash"], name="unique_document_content")]
+        constraints = [
+            # Staged documents are left out: they may never be published (a worker can die while
+            # staging), so they must not keep another import of the same text out. Publishing
+            # drops the staged texts that became visible meanwhile.
+            models.UniqueConstraint(fields=["project", "content_hash"], condition=~Q(state="importing"),
+                                    name="unique_visible_document_content"),
+        ]
         indexes = [
             models.Index(fields=["project", "state", "priority"], name="document_queue_order"),
             models.Index(fields=["project", "state", "random_key"], name="document_random_order"),
+            models.Index(fields=["project", "content_hash"], name="document_content"),
         ]
 
 

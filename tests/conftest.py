@@ -1,10 +1,20 @@
 """Shared fixtures: three users (lead, annotator, outsider), projects built through the
-real services, API clients, and a tiny BERT so model tests run in seconds on 2 cores."""
+real services, API clients, a tiny BERT so model tests run in seconds on 2 cores, real
+Celery worker processes, and a broker that is down."""
 import io
+import json
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.db import connection
 from rest_framework.test import APIClient
 
 from labeling.services.importing import run_import, start_import
@@ -113,3 +123,86 @@ def tiny_model(settings, tiny_model_dir):
     settings.LOOPLABEL_BASE_MODEL = tiny_model_dir
     settings.LOOPLABEL_TRAINING = {"epochs": 3, "min_steps": 5, "max_length": 64, "learning_rate": 1e-3}
     return tiny_model_dir
+
+
+# --- real workers and brokers -------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKER_TRAINING = {"epochs": 3, "min_steps": 10, "max_length": 32, "learning_rate": 1e-3}
+
+
+def _database_url():
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
+    return f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{host}:{port}/{db['NAME']}"
+
+
+@pytest.fixture
+def start_worker(transactional_db, tiny_model_dir, tmp_path, settings):
+    """Starts real worker processes (`celery -A config worker`) on the test database and broker.
+
+    They share the test database (an SQLite file or the PostgreSQL test database) and the
+    broker (the filesystem broker under the data directory, or Redis when CELERY_BROKER_URL
+    says so). `start_worker(training=...)` returns the process; all are stopped at the end.
+    """
+    settings.LOOPLABEL_BASE_MODEL = tiny_model_dir
+    settings.LOOPLABEL_TRAINING = WORKER_TRAINING
+    started = []
+
+    def start(training=WORKER_TRAINING):
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "LOOPLABEL_DATA_DIR": str(django_settings.DATA_DIR),
+            "LOOPLABEL_BASE_MODEL": tiny_model_dir,
+            "LOOPLABEL_TRAINING": json.dumps(training),
+        }
+        log_path = tmp_path / f"worker-{len(started)}.log"
+        log = open(log_path, "w")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "default,training", "--pool=solo",
+             "--without-gossip", "--without-mingle", "-l", "info"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        started.append((process, log, log_path))
+        return process
+
+    yield start
+    for process, log, log_path in started:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        print(log_path.read_text()[-3000:])
+
+
+def wait_for(condition, timeout, what, interval=0.5):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+@contextmanager
+def broker_down():
+    """The Celery app's broker pointed at a closed port, as when Redis is down: every message is refused."""
+    from config.celery import app
+
+    def reconnect():
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    # Messages are sent to the write URL; CELERY_BROKER_URL in the environment would win over broker_url.
+    app.conf.broker_write_url = "redis://127.0.0.1:1/0"
+    reconnect()
+    try:
+        yield
+    finally:
+        app.conf.broker_write_url = None
+        reconnect()

@@ -6,8 +6,13 @@ heavy work (fine-tunes, cold starts, embedding new documents, chunks of a large 
 `training`, which GPU workers can own; the head refit on settings.LOOPLABEL_HEAD_QUEUE
 (default `default`, which every worker consumes), so a running fine-tune never delays it.
 """
+from functools import partial
+
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
+
+from labeling.tasks import send, send_job
 
 from .loop import cold_start, due, full_run, head_refit, new_documents, scoring
 from .loop.next_steps import NextSteps
@@ -16,17 +21,33 @@ TRAINING_QUEUE = "training"
 
 
 def queue_next(steps: NextSteps) -> None:
-    """Queue the tasks `steps` asks for, once the current transaction commits (they read its rows)."""
+    """Queue the tasks `steps` asks for, once the current transaction commits (they read its rows).
+
+    A message the broker refuses is logged and left to the periodic sweep, which finds the
+    queued run or the pending request again: a label that was stored never becomes an error.
+    """
+    for task, *args in _messages(steps):
+        transaction.on_commit(partial(send, task, *args))
+
+
+def queue_requested_training(steps: NextSteps) -> None:
+    """A lead asked for a run: queue it, or fail the new run (freeing the project's lock) and raise
+    TaskQueueUnavailable when the broker refuses it (see labeling.tasks.send_job)."""
     if steps.train_job_id:
-        train_model.delay_on_commit(steps.train_job_id)
+        send_job(train_model, steps.train_job_id, due.give_up_run)
+
+
+def _messages(steps: NextSteps):
+    if steps.train_job_id:
+        yield train_model, steps.train_job_id
     if steps.refit_head:
-        refit_head.delay_on_commit(steps.project_id)
+        yield refit_head, steps.project_id
     if steps.cold_start:
-        cold_start_pool.delay_on_commit(steps.project_id)
+        yield cold_start_pool, steps.project_id
     if steps.embed_new_documents:
-        embed_new_documents.delay_on_commit(steps.project_id)
+        yield embed_new_documents, steps.project_id
     for version_id, index, doc_ids in steps.score_chunks:
-        score_chunk.delay_on_commit(version_id, index, doc_ids)
+        yield score_chunk, version_id, index, doc_ids
 
 
 @shared_task(name="training.tasks.train_model", queue=TRAINING_QUEUE, acks_late=True)

@@ -7,5 +7,6 @@ from ..errors import LabelingError
 
 def exception_handler(exc, context):
     if isinstance(exc, LabelingError):
-        return Response({"detail": exc.message}, status=exc.status_code)
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        return Response({"detail": exc.message}, status=exc.status_code, headers=headers)
     return drf_exception_handler(exc, context)

@@ -1,6 +1,6 @@
 """REST API of labeling. Views check shape and access, then call one service."""
+from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -74,7 +74,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
             label_field=data["label_field"] or None, id_field=data["id_field"] or None,
             file_format=data.get("format"), encoding=data["encoding"],
         )
-        tasks.import_file.delay_on_commit(str(job.id))
+        tasks.queue_import(job)
         return Response({"job_id": str(job.id), "status": job.status}, status=status.HTTP_202_ACCEPTED)
 
     @action(detail=True, methods=["get"], permission_classes=[IsProjectLead])
@@ -170,7 +170,12 @@ class JobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = "[0-9a-fA-F-]{36}"
 
     def get_object(self):
-        job = get_object_or_404(Job.objects.select_related("project"), pk=self.kwargs["pk"])
-        if projects.role_in(job.project, self.request.user) != Role.LEAD:
+        """The job, for the leads of its project; a missing job, another project's and an id of the URL's
+        shape that is no UUID get the same 404."""
+        try:
+            job = Job.objects.select_related("project").get(pk=self.kwargs["pk"])
+        except (Job.DoesNotExist, ValidationError):
+            job = None
+        if job is None or projects.role_in(job.project, self.request.user) != Role.LEAD:
             raise NotFound("Job not found.")
         return job

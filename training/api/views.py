@@ -13,18 +13,26 @@ from labeling.api.permissions import (
     ProjectLeadForWrites,
 )
 from labeling.api.serializers import JobSerializer
+from labeling.models import Role
 from labeling.services.stats import labeling_stats
 
 from .. import downloads
 from ..loop import due, predict, report
 from ..loop.dataset import NotTrainable
 from ..models import ModelVersion, ProjectLoop
-from ..tasks import queue_next
+from ..tasks import queue_next, queue_requested_training
 from .serializers import (
     LoopSettingsSerializer,
     ModelVersionSerializer,
+    ModelVersionSummarySerializer,
     PredictSerializer,
 )
+
+
+def _model_versions(view) -> list:
+    """Every version of the view's project: in full for leads, as a summary for annotators."""
+    serializer = ModelVersionSerializer if view.role == Role.LEAD else ModelVersionSummarySerializer
+    return serializer(view.project.model_versions.all(), many=True).data
 
 
 class TrainView(APIView):
@@ -36,7 +44,7 @@ class TrainView(APIView):
             job, steps = due.request_training_for(project, request.user)
         except NotTrainable as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        queue_next(steps)
+        queue_requested_training(steps)
         body = JobSerializer(job).data
         body["created"] = bool(steps.train_job_id)
         return Response(body, status=status.HTTP_202_ACCEPTED)
@@ -46,8 +54,7 @@ class ModelListView(APIView):
     permission_classes = [IsProjectMember]
 
     def get(self, request, project_id):
-        project = self.project
-        return Response(ModelVersionSerializer(project.model_versions.all(), many=True).data)
+        return Response(_model_versions(self))
 
 
 class ModelDownloadView(APIView):
@@ -79,12 +86,14 @@ class PredictView(APIView):
 
 
 class StatsView(APIView):
+    """Leads see every annotator's numbers; an annotator sees their own row (and the models as a summary)."""
+
     permission_classes = [IsProjectMember]
 
     def get(self, request, project_id):
         project = self.project
-        stats = labeling_stats(project)
-        stats["model_versions"] = ModelVersionSerializer(project.model_versions.all(), many=True).data
+        stats = labeling_stats(project, only_annotator=None if self.role == Role.LEAD else request.user)
+        stats["model_versions"] = _model_versions(self)
         loop = report.loop_stats(project)
         loop["training"] = JobSerializer(loop["training"]).data if loop["training"] else None
         return Response({**stats, **loop})

@@ -6,6 +6,10 @@ has at most one full training job queued or running (a conditional unique constr
 Job); head refits, cold starts and embeddings of new documents are debounced by
 `*_pending` flags on ProjectLoop, set with conditional updates. Functions here claim the
 work and return NextSteps; the caller queues them (training.tasks.queue_next).
+
+Neither the lock nor a flag may outlive the message behind it: the periodic sweep fails runs
+whose worker died and sends again the runs and requests whose message never ran (the
+broker refused or lost it), so a broker outage delays the loop but never stops it.
 """
 from datetime import timedelta
 
@@ -22,6 +26,7 @@ from labeling.models import (
     JobStatus,
     Project,
 )
+from labeling.services.jobs import fail_stale_jobs, finish_job, jobs_to_send_again
 
 from ..models import ModelVersion, ProjectLoop
 from .dataset import NotTrainable, check_trainable
@@ -29,7 +34,6 @@ from .embedding_cache import has_embedding_source
 from .next_steps import NextSteps
 from .versions import latest_full_model, latest_model
 
-STALE_JOB_AFTER = timedelta(minutes=30)
 STALE_REQUEST_AFTER = timedelta(minutes=10)
 
 
@@ -75,6 +79,11 @@ def request_training(project, *, user=None, reason="") -> tuple[Job, NextSteps]:
     except IntegrityError:  # another request created it first
         return active_training_job(project), NextSteps(project.id)
     return job, NextSteps(project.id, train_job_id=str(job.id))
+
+
+def give_up_run(job_id) -> None:
+    """A requested run whose message the broker refused: failed, so that it frees the project's lock."""
+    finish_job(job_id, JobStatus.FAILED, "The task queue was not reachable, so the run did not start.")
 
 
 def request_training_for(project, user) -> tuple[Job, NextSteps]:
@@ -144,14 +153,28 @@ def _needs_cold_start(project) -> bool:
             and Document.objects.filter(project=project, state=DocumentState.POOL).exists())
 
 
+def _lost_requests(project) -> NextSteps:
+    """Requests still pending long after they were made: their task never started, so they are made again."""
+    steps = NextSteps(project.id)
+    loop = ProjectLoop.objects.filter(project=project).first()
+    if loop is None:
+        return steps
+    stale = timezone.now() - STALE_REQUEST_AFTER
+    for flag, request in (("head", request_head_refit), ("cold_start", request_cold_start),
+                          ("embed", request_embedding_of_new_documents)):
+        if getattr(loop, f"{flag}_pending") and getattr(loop, f"{flag}_requested_at") < stale:
+            steps |= request(project)  # takes the stale request over (see _claim_request)
+    return steps
+
+
 def sweep() -> list[NextSteps]:
-    """Periodic: fail jobs a dead worker left running, then train every project with new labels."""
-    Job.objects.filter(kind=JobKind.TRAIN, status=JobStatus.RUNNING, updated_at__lt=timezone.now() - STALE_JOB_AFTER).update(
-        status=JobStatus.FAILED, message="The worker stopped reporting progress; the run was abandoned."
-    )
-    requested = []
+    """Periodic: fail runs whose worker died, send again what no worker took, train every project with new labels."""
+    fail_stale_jobs(JobKind.TRAIN, "The worker stopped reporting progress; the run was abandoned.")
+    requested = [NextSteps(train_job_id=job_id) for job_id in jobs_to_send_again(JobKind.TRAIN)]
     for project in Project.objects.all():
-        steps = request_cold_start(project) if _needs_cold_start(project) else NextSteps(project.id)
+        steps = _lost_requests(project)
+        if _needs_cold_start(project):
+            steps |= request_cold_start(project)
         # Periodically any new label counts, not only a full batch of them.
         if labels_since_last_model(project) > 0 and not active_training_job(project):
             try:

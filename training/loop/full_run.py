@@ -106,8 +106,10 @@ def _train(job, progress) -> tuple[ModelVersion, NextSteps]:
     )
     encoder = classifier_encoder(model, tokenizer, max_length=config.max_length, quantize=config.quantize_cpu)
     embedded = _embed_documents(project, encoder, data, progress.stage("embedding", 0.7, 0.95))
-    progress.stage("evaluating", 0.95, 0.97)
+    # Stages also bound the silent stretches the stale-job sweep sees: each one starts with a write.
+    progress.stage("evaluating", 0.95, 0.96)
     metrics = _refit_and_evaluate(model, encoder, embedded, data)
+    progress.stage("saving", 0.96, 0.97)
     version = _save_version(job, model, tokenizer, data, metrics, info, embedded)
     remember_encoder(version, encoder)
     progress.stage("scoring", 0.97, 1.0)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from labeling.models import JobStatus
-from labeling.services.jobs import finish_job, update_job
+from labeling.services.jobs import JobProgress, finish_job, update_job
 
 from ..models import ModelVersion
 from .dataset import project_documents, texts_by_id, uncached_documents
@@ -62,7 +62,9 @@ def score_chunk(version_id, index, doc_ids) -> NextSteps:
     """Embed one chunk of a large pool; the chunk that completes the set finishes the scoring and the run."""
     version = ModelVersion.objects.select_related("project").get(pk=version_id)
     doc_ids, texts = texts_by_id(doc_ids)
-    embeddings = encoder_for(version).embed(texts)
+    # A chunk takes minutes on a CPU; its run's job must not look abandoned meanwhile.
+    heartbeat = JobProgress(version.job_id).beat if version.job_id else (lambda fraction: None)
+    embeddings = encoder_for(version).embed(texts, progress=heartbeat)
     parts = Path(version.artifact_dir) / "parts"
     tmp = parts / f".part-{index:05d}.npz"
     with open(tmp, "wb") as handle:

@@ -111,6 +111,7 @@ def fine_tune(texts, labels, num_labels, base_model, config: TrainConfig, progre
     loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights(list(labels), num_labels).to(device))
     scaler = torch.amp.GradScaler("cuda") if needs_grad_scaler(device) else None
     generator = torch.Generator().manual_seed(config.seed)
+    progress(0.0)  # loaded and tokenised (slow for a large model): report it before the first step
     started, step = time.monotonic(), 0
     model.train()
     while step < total_steps:

@@ -1,13 +1,16 @@
 """Reading an upload: its format, a check of its head, and its rows one at a time.
 
-The checks run on the first bytes when the import starts, so the uploader hears about a
-wrong encoding or a missing column at once; the readers run in the worker and turn what
-they cannot read into rows with an error, so one bad row never aborts a file.
+The checks run when the import starts (the encoding on the first bytes, the fields on the
+first record), so the uploader hears about a wrong encoding or a missing column at once;
+the readers run in the worker and turn what they cannot read or the database cannot store
+into rows with an error, so one bad row never aborts a file.
 """
 import codecs
 import csv
 import io
 import json
+import math
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +20,13 @@ from ...errors import InvalidInput
 FORMATS = ("csv", "jsonl", "txt")
 EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".txt": "txt"}
 MAX_TEXT_CHARS = 100_000
-csv.field_size_limit(4 * MAX_TEXT_CHARS)
+MAX_FIELD_CHARS = 4 * MAX_TEXT_CHARS  # any field, before whitespace is normalised
+MAX_NESTING = 64  # lists and objects in a JSONL record; deeper ones overflow the JSON encoders
+TOO_DEEP = f"nested deeper than {MAX_NESTING} levels"
+# The csv module reads every field to its end: one that it gave up on half-way would leave the
+# rest of the field to be read as rows of its own. Fields are measured per row (_unstorable);
+# the upload's size bounds what a field can take.
+csv.field_size_limit(sys.maxsize)
 
 
 @dataclass
@@ -55,48 +64,57 @@ def detect_format(file_format: str | None, filename: str) -> str:
     return fmt
 
 
-def check_encoding(head: bytes, encoding: str, complete: bool) -> str:
-    """The decoded head; `complete` says the head is the whole file, so it may not end mid-character."""
+def check_encoding(head: bytes, encoding: str, complete: bool) -> None:
+    """`encoding` must be a text encoding that decodes the head; `complete` says the head is the whole file."""
     try:
-        decoder = codecs.getincrementaldecoder(encoding)()
+        text_encoding = codecs.lookup(encoding)._is_text_encoding
     except LookupError:
         raise InvalidInput(f"Unknown encoding {encoding!r}.") from None
+    if not text_encoding:  # rot13, zlib, base64 and the like turn bytes into bytes or text into text
+        raise InvalidInput(f"{encoding!r} is not a text encoding; pass one such as utf-8, latin-1 or utf-16.")
     try:
-        return decoder.decode(head, final=complete)
+        codecs.getincrementaldecoder(encoding)().decode(head, final=complete)
     except UnicodeDecodeError as exc:
         raise InvalidInput(
             f"The file is not valid {encoding} (byte 0x{head[exc.start]:02x} at offset {exc.start}). "
             "Save it as UTF-8 or pass the right encoding, e.g. encoding=latin-1."
         ) from None
+    except UnicodeError as exc:  # codecs such as punycode or idna refuse text in their own terms
+        raise InvalidInput(f"The file cannot be read as {encoding}: {exc}.") from None
 
 
-def check_fields(head_text: str, fmt: str, text_field: str, label_field: str | None, id_field: str | None):
+def check_fields(path, fmt: str, encoding: str, text_field: str, label_field: str | None, id_field: str | None):
+    """The named fields must be in the first record, read whole and the way the worker reads it."""
     if fmt == "txt":
         return
-    if fmt == "csv":
-        present, where = _csv_header(head_text), "in the CSV header"
-    else:
-        present, where = _first_jsonl_keys(head_text), "in the first JSONL record"
+    binary, text_stream = open_text(path, encoding)
+    with binary, text_stream:
+        if fmt == "csv":
+            present, where = _csv_header(text_stream), "in the CSV header"
+        else:
+            present, where = _first_jsonl_keys(text_stream), "in the first JSONL record"
     for role, name in (("text_field", text_field), ("label_field", label_field), ("id_field", id_field)):
         if name and name not in present:
             raise InvalidInput(f"{role} {name!r} is not {where}; found: {', '.join(sorted(present)) or 'nothing'}.")
 
 
-def _csv_header(head_text: str) -> set:
-    first_line = next(csv.reader(io.StringIO(head_text)), None)
+def _csv_header(text_stream) -> set:
+    first_line = next(csv.reader(text_stream), None)
     if not first_line:
         raise InvalidInput("The CSV file is empty: it needs a header row.")
     return {name.strip() for name in first_line}
 
 
-def _first_jsonl_keys(head_text: str) -> set:
-    first = next((line for line in head_text.splitlines() if line.strip()), None)
+def _first_jsonl_keys(text_stream) -> set:
+    first = next((line for line in text_stream if line.strip()), None)
     if first is None:
         raise InvalidInput("The JSONL file is empty.")
     try:
         record = json.loads(first)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"The first line is not valid JSON: {exc.msg} (column {exc.colno}).") from None
+    except RecursionError:
+        raise InvalidInput(f"The first line is {TOO_DEEP}.") from None
     if not isinstance(record, dict):
         raise InvalidInput("Each JSONL line must be a JSON object.")
     return set(record)
@@ -105,6 +123,9 @@ def _first_jsonl_keys(head_text: str) -> set:
 # --- reading rows ------------------------------------------------------------------------
 
 def open_text(path, encoding):
+    """The file as (binary, text) streams; a UTF-8 byte order mark is dropped, as UTF-16's is."""
+    if codecs.lookup(encoding).name == "utf-8":
+        encoding = "utf-8-sig"
     binary = open(path, "rb")
     # "replace" keeps one bad byte from aborting the whole file; such rows are rejected.
     return binary, io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
@@ -112,7 +133,7 @@ def open_text(path, encoding):
 
 def _csv_rows(text_stream, params):
     reader = csv.DictReader(text_stream)
-    reader.fieldnames = [name.strip().lstrip("\ufeff") for name in (reader.fieldnames or [])]
+    reader.fieldnames = [name.strip() for name in (reader.fieldnames or [])]
     while True:
         try:
             record = next(reader)
@@ -136,6 +157,12 @@ def _jsonl_rows(text_stream, params):
         except json.JSONDecodeError as exc:
             yield Row(number=number, error=f"invalid JSON: {exc.msg} (column {exc.colno})")
             continue
+        except RecursionError:
+            yield Row(number=number, error=TOO_DEEP)
+            continue
+        except ValueError:  # the one other error of json.loads: an integer beyond Python's digit limit
+            yield Row(number=number, error="invalid JSON: a number has too many digits")
+            continue
         if not isinstance(record, dict):
             yield Row(number=number, error="not a JSON object")
             continue
@@ -144,10 +171,41 @@ def _jsonl_rows(text_stream, params):
 
 def _txt_rows(text_stream, params):
     for number, line in enumerate(text_stream, start=1):
-        yield Row(number=number, text=line.lstrip("\ufeff") if number == 1 else line)
+        problem = _unstorable(line)
+        yield Row(number=number, error=problem) if problem else Row(number=number, text=line)
+
+
+def _unstorable(value) -> str | None:
+    """Why a record (or a line) cannot be stored as it is, or None.
+
+    PostgreSQL takes no NUL character in text or JSON, and no NaN or infinity in JSON; deep
+    nesting overflows the JSON encoders; a field beyond MAX_FIELD_CHARS is no text to label.
+    The walk is iterative, so a deep record cannot overflow it. NULs reject the row rather than
+    being stripped: they come from binary data or from a file read in the wrong encoding
+    (UTF-16 as UTF-8), where a text without them would be a silently wrong one.
+    """
+    pending = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return "contains a NUL character, which cannot be stored (is the file in another encoding?)"
+            if len(item) > MAX_FIELD_CHARS:
+                return f"a field is longer than {MAX_FIELD_CHARS} characters"
+        elif isinstance(item, float) and not math.isfinite(item):
+            return "a number is NaN or infinite, which cannot be stored"
+        elif isinstance(item, (dict, list)):
+            if depth >= MAX_NESTING:
+                return TOO_DEEP
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return None
 
 
 def _row_from_record(number, record, params):
+    problem = _unstorable(record)
+    if problem:
+        return Row(number=number, error=problem)
     text_field, label_field, id_field = params["text_field"], params["label_field"], params["id_field"]
     text = record.get(text_field)
     if text is None:

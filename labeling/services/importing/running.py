@@ -2,17 +2,22 @@
 
 Documents are staged in state IMPORTING, batch by batch, and become visible in one update
 at the end; a failure deletes what was staged, so it never leaves half a file behind.
+Duplicates are checked against visible documents while staging, and once more when
+publishing, against what other imports published meanwhile.
 """
 import logging
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from ...hooks import announce_documents_added, announce_labels_added
-from ...models import Annotation, Document, DocumentState, Job, JobKind, JobStatus
+from ...models import Annotation, Document, DocumentState, Job, JobKind, JobStatus, Project
 from ..jobs import claim_job, finish_job, update_job
 from ..masking import fingerprint_for_project, mask_for_project, protect_for_project
 from .readers import MAX_TEXT_CHARS, READERS, normalise_whitespace, open_text
+from .recovery import discard_staged, fail_import
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +67,11 @@ class _ImportRun:
         }
 
     def new_rows(self, batch):
-        """{fingerprint: (row, text)} of a batch of (row, text), counting the duplicates within it or against the project."""
+        """{fingerprint: (row, text)} of a batch of (row, text), counting the duplicates within the file or against the project.
+
+        Documents other imports stage are not the project's yet: they may never be published
+        (their worker may have died), so they count only once they are (see `drop_published_meanwhile`).
+        """
         fresh = {}
         for row, text in batch:
             key = fingerprint_for_project(self.project, text)
@@ -71,13 +80,17 @@ class _ImportRun:
             else:
                 fresh[key] = (row, text)
         existing = set(
-            Document.objects.filter(project=self.project, content_hash__in=list(fresh)).values_list("content_hash", flat=True)
+            Document.objects.filter(project=self.project, content_hash__in=list(fresh))
+            .filter(~Q(state=DocumentState.IMPORTING) | Q(import_job=self.job))
+            .values_list("content_hash", flat=True)
         )
         self.counts["duplicates"] += len(existing)
         return {key: value for key, value in fresh.items() if key not in existing}
 
     def store(self, batch):
         """Stage one batch of (row, text) with the seed labels of its rows."""
+        if not batch:
+            return
         documents, seeds = [], []
         for key, (row, text) in self.new_rows(batch).items():
             protected = protect_for_project(self.project, text)
@@ -97,15 +110,24 @@ class _ImportRun:
         self.counts["imported"] += len(documents)
         self.counts["seed_labels"] += sum(label is not None for label in seeds)
 
+    def drop_published_meanwhile(self, staged):
+        """Staged texts that another import published since they were checked are duplicates after all."""
+        visible = Document.objects.filter(project=self.project).exclude(state=DocumentState.IMPORTING)
+        _, deleted = staged.filter(content_hash__in=visible.values("content_hash")).delete()
+        dropped = deleted.get(Document._meta.label, 0)
+        self.counts["duplicates"] += dropped
+        self.counts["imported"] -= dropped
+        self.counts["seed_labels"] -= deleted.get(Annotation._meta.label, 0)
+
     def report(self, progress):
         update_job(self.job.pk, progress=progress, counts=self.counts, row_errors=self.row_errors)
 
 
 def run_import(job_id) -> Job | None:
-    """Import a started job's file; None when the job has already finished (a redelivered task)."""
-    job = _claim(job_id)
-    if job is None:
+    """Import a started job's file; None when the job is not queued (another message has run it or runs it)."""
+    if not claim_job(job_id, JobKind.IMPORT, stage="reading"):
         return None
+    job = Job.objects.select_related("project").get(pk=job_id)
     run = _ImportRun(job)
     path = Path(job.params["path"])
     try:
@@ -114,9 +136,8 @@ def run_import(job_id) -> Job | None:
     except Exception as exc:
         # No text in the log or the job: the exception of a row could carry personal data.
         logger.exception("import job %s failed (%s)", job_id, type(exc).__name__)
-        _discard_staged(job_id)
-        finish_job(job_id, JobStatus.FAILED, f"The import failed ({type(exc).__name__}); nothing from this file was kept.",
-                   counts=run.counts, row_errors=run.row_errors)
+        fail_import(job, f"The import failed ({type(exc).__name__}); nothing from this file was kept.",
+                    counts=run.counts, row_errors=run.row_errors)
         raise
     finally:
         path.unlink(missing_ok=True)
@@ -124,21 +145,12 @@ def run_import(job_id) -> Job | None:
     return job
 
 
-def _claim(job_id) -> Job | None:
-    """Take the job unless it is finished; a redelivered job starts over from a clean slate."""
-    with transaction.atomic():
-        if not claim_job(job_id, JobKind.IMPORT, stage="reading"):
-            return None
-        _discard_staged(job_id)
-    return Job.objects.select_related("project").get(pk=job_id)
-
-
-def _discard_staged(job_id):
-    Document.objects.filter(import_job_id=job_id, state=DocumentState.IMPORTING).delete()
-
-
 def _read_and_store(run, path):
-    """Stage the file's rows in batches, reporting progress by the bytes read so far."""
+    """Stage the file's rows: every BATCH_SIZE rows read, store the accepted ones and write the progress.
+
+    The progress (by bytes read) is also the heartbeat the sweep watches, so it is written per
+    rows read, not per rows accepted: a long run of rejected rows must not look like a dead worker.
+    """
     params = run.job.params
     size = max(path.stat().st_size, 1)
     binary, text_stream = open_text(path, params["encoding"])
@@ -148,26 +160,25 @@ def _read_and_store(run, path):
             text = run.accept(row)
             if text is not None:
                 batch.append((row, text))
-            if len(batch) >= BATCH_SIZE:
-                _store_with_retry(run, batch)
+            if run.counts["rows"] % BATCH_SIZE == 0:
+                run.store(batch)
                 batch = []
                 run.report(min(binary.tell() / size, 0.99))
-        if batch:
-            _store_with_retry(run, batch)
-
-
-def _store_with_retry(run, batch):
-    try:
-        run.store(batch)
-    except IntegrityError:
-        # Another import of the same texts into this project won a race; re-check and store the rest.
         run.store(batch)
 
 
 def _publish(run):
+    """Make the staged documents visible in one transaction, unless the sweep gave the job up meanwhile."""
     job = run.job
     with transaction.atomic():
+        # Locks the job's row: the sweep's conditional update waits, then finds the job finished.
+        if not Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(updated_at=timezone.now()):
+            discard_staged(job.pk)
+            return
+        # One publishing import per project at a time, so each sees what the one before published.
+        Project.objects.select_for_update().get(pk=job.project_id)
         staged = Document.objects.filter(import_job=job, state=DocumentState.IMPORTING)
+        run.drop_published_meanwhile(staged)
         staged.filter(annotations__isnull=False).update(state=DocumentState.LABELED)
         staged.update(state=DocumentState.POOL)
         finish_job(job.pk, JobStatus.SUCCEEDED, _summary(run.counts), counts=run.counts, row_errors=run.row_errors)

@@ -22,38 +22,35 @@ def start_import(project, user, uploaded_file, *, text_field="text", label_field
     if fmt != "txt" and not text_field:
         raise InvalidInput("text_field is required: name the column or key that holds the text.")
     job = Job(project=project, kind=JobKind.IMPORT, created_by=user)
-    path = _store_upload(uploaded_file, f"{job.id}.{fmt}")
+    upload_dir = Path(settings.LOOPLABEL_UPLOADS_DIR)
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    path = upload_dir / f"{job.id}.{fmt}"
     try:
+        _store_upload(uploaded_file, path)
         _check_head(path, fmt, encoding, text_field, label_field, id_field)
-    except InvalidInput:
+        job.params = {
+            "path": str(path), "format": fmt, "encoding": encoding, "filename": filename,
+            "text_field": text_field, "label_field": label_field, "id_field": id_field,
+        }
+        job.save()
+    except Exception:  # an upload without a job is refused and leaves nothing on disk, whatever refused it
         path.unlink(missing_ok=True)
         raise
-    job.params = {
-        "path": str(path), "format": fmt, "encoding": encoding, "filename": filename,
-        "text_field": text_field, "label_field": label_field, "id_field": id_field,
-    }
-    job.save()
     return job
 
 
-def _store_upload(uploaded_file, name) -> Path:
-    upload_dir = Path(settings.LOOPLABEL_UPLOADS_DIR)
-    upload_dir.mkdir(parents=True, exist_ok=True)
-    path = upload_dir / name
+def _store_upload(uploaded_file, path):
     with open(path, "wb") as out:
         for chunk in uploaded_file.chunks():
             out.write(chunk)
-    return path
 
 
 def _check_head(path, fmt, encoding, text_field, label_field, id_field):
-    """Check the encoding and the fields on the first SNIFF_BYTES, cut back to the last whole line."""
+    """Check the encoding on the first SNIFF_BYTES, and the fields on the first record, however long."""
     with open(path, "rb") as f:
         head = f.read(SNIFF_BYTES)
         complete = not f.read(1)
     if not head.strip():
         raise InvalidInput("The file is empty.")
-    head_text = check_encoding(head, encoding, complete).lstrip("\ufeff")
-    if not complete and "\n" in head_text:
-        head_text = head_text[: head_text.rfind("\n")]
-    check_fields(head_text, fmt, text_field, label_field, id_field)
+    check_encoding(head, encoding, complete)
+    check_fields(path, fmt, encoding, text_field, label_field, id_field)
