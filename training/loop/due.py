@@ -154,16 +154,19 @@ def _needs_cold_start(project) -> bool:
 
 
 def _lost_requests(project) -> NextSteps:
-    """Requests still pending long after they were made: their task never started, so they are made again."""
+    """Requests still pending long after they were made: their task never started, so they are made again.
+
+    Asking again claims a pending request only once it is older than STALE_REQUEST_AFTER
+    (_claim_request), so fresh requests stay with the task already on its way.
+    """
     steps = NextSteps(project.id)
     loop = ProjectLoop.objects.filter(project=project).first()
     if loop is None:
         return steps
-    stale = timezone.now() - STALE_REQUEST_AFTER
     for flag, request in (("head", request_head_refit), ("cold_start", request_cold_start),
                           ("embed", request_embedding_of_new_documents)):
-        if getattr(loop, f"{flag}_pending") and getattr(loop, f"{flag}_requested_at") < stale:
-            steps |= request(project)  # takes the stale request over (see _claim_request)
+        if getattr(loop, f"{flag}_pending"):
+            steps |= request(project)
     return steps
 
 
