@@ -11,7 +11,8 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from ..spans import resolve_overlaps
-from .base import ENTITY_TYPES, Detector, Span
+from .base import ALWAYS_MASKED, DEFAULT_MASKED_TYPES, ENTITY_TYPES, Detector, Span
+from .recurring import with_recurring_names
 
 DEFAULT_DETECTORS = (
     "privacy.detectors.internet.EmailDetector",
@@ -25,9 +26,13 @@ DEFAULT_DETECTORS = (
     "privacy.detectors.dates.DateDetector",
     "privacy.detectors.addresses.AddressDetector",
     "privacy.detectors.names.PersonDetector",
+    "privacy.detectors.entities.EntityDetector",
 )
 
-__all__ = ["DEFAULT_DETECTORS", "ENTITY_TYPES", "Detector", "Span", "detect", "get_detectors"]
+__all__ = [
+    "ALWAYS_MASKED", "DEFAULT_DETECTORS", "DEFAULT_MASKED_TYPES", "ENTITY_TYPES",
+    "Detector", "Span", "detect", "detect_many", "get_detectors",
+]
 
 
 def get_detectors() -> tuple:
@@ -48,13 +53,33 @@ _ESCAPED_BREAK = re.compile(r"\\([nrt])")
 _BREAKS = {"n": "\n", "r": "\r", "t": "\t"}
 
 
-def detect(text: str, detectors=None) -> list[Span]:
-    """All entities in `text`, overlaps resolved, in text order."""
-    if "\\" in text:
-        # Detectors read each escape as the break it stands for; two characters for two, so
-        # the spans' offsets hold for `text` itself.
-        text = _ESCAPED_BREAK.sub(lambda escape: " " + _BREAKS[escape.group(1)], text)
-    found = []
+def detect(text: str, detectors=None, entity_types=DEFAULT_MASKED_TYPES) -> list[Span]:
+    """All entities in `text`, overlaps resolved, in text order (see `detect_many`)."""
+    return detect_many([text], detectors, entity_types)[0]
+
+
+def detect_many(texts, detectors=None, entity_types=DEFAULT_MASKED_TYPES) -> list[list[Span]]:
+    """The entities of each text, overlaps resolved, in text order.
+
+    A person's name found in one text of the batch is found wherever it recurs in the batch
+    (`recurring`). `entity_types` keeps only those types, before overlaps are resolved: a
+    person's name that a dropped place name overlapped is still masked. By default they are
+    the types a new project masks; `ENTITY_TYPES` keeps all.
+    """
+    texts = [_unescape_breaks(text) for text in texts]
+    found = [[] for _ in texts]
     for detector in get_detectors() if detectors is None else detectors:
-        found.extend(detector.detect(text))
-    return resolve_overlaps(found, text)
+        for spans, more in zip(found, detector.detect_many(texts)):
+            spans.extend(more)
+    found = with_recurring_names(texts, found)
+    kept = frozenset(entity_types)
+    found = [[span for span in spans if span.type in kept] for spans in found]
+    return [resolve_overlaps(spans, text) for spans, text in zip(found, texts)]
+
+
+def _unescape_breaks(text):
+    """Detectors read each escape as the break it stands for; two characters for two, so
+    the spans' offsets hold for the original text."""
+    if "\\" not in text:
+        return text
+    return _ESCAPED_BREAK.sub(lambda escape: " " + _BREAKS[escape.group(1)], text)

@@ -21,6 +21,16 @@ ENTITY_TYPES = (
     "ORGANIZATION",
 )
 
+# What no project can show an annotator: names, street addresses and the identifiers that
+# point at one person or account.
+ALWAYS_MASKED = (
+    "PERSON", "ADDRESS", "EMAIL", "PHONE", "CREDIT_CARD", "IBAN", "US_SSN", "CN_RESIDENT_ID", "IP_ADDRESS",
+)
+# A project's masked types unless its lead chooses otherwise. Dates (a birth date
+# identifies) and links (profile pages) too; places and organisations not: they are often
+# the very signal a classifier learns from ("a complaint about Lufthansa"), and name no one.
+DEFAULT_MASKED_TYPES = (*ALWAYS_MASKED, "DATE", "URL")
+
 _DIGIT = re.compile(r"\d")
 
 
@@ -52,6 +62,10 @@ class Detector:
 
     def detect(self, text: str) -> list[Span]:
         raise NotImplementedError
+
+    def detect_many(self, texts: list[str]) -> list[list[Span]]:
+        """Spans per text. Model detectors override this to run a batch at once."""
+        return [self.detect(text) for text in texts]
 
 
 def has_digit(text: str) -> bool:

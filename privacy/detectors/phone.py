@@ -72,6 +72,7 @@ SHORT_NUMBER_DIGITS = 6
 _SHORT_NUMBER_CONTEXT_CHARS = 16  # "reach her on 32 17 77"
 _EXTENSION = re.compile(r"[ \t]*(?:x|ext\.?|extension|#)[ \t]*\d+$", re.IGNORECASE)
 _DIGIT_GROUP = re.compile(r"\d+", re.ASCII)
+_SPACED_PAIRS = re.compile(r"\d\d(?: \d\d)+", re.ASCII)
 _WRITTEN_EXTENSION = re.compile(r"\d[ \t]*(?:x|ext\.?|extension)[ \t]*\d+$", re.IGNORECASE)
 _DROP_DIGITS = str.maketrans("", "", "0123456789")
 _NUMERIC_DATE = re.compile(r"\d{1,2}([./-])\d{1,2}\1\d{2,4}|\d{4}([./-])\d{1,2}\2\d{1,2}")
@@ -493,14 +494,28 @@ def _written_like_a_phone(core, valid):
     home region (a country code without its "+" included). Eight or nine bare digits are
     as often a driver's licence, an SSN or a routing number: those need a context word.
     Masking errs towards the phone: a bare ten-digit account number valid somewhere gets
-    masked too.
+    masked too. Rows of figures (`_row_of_figures`) are not phone numbers.
     """
     groups = _DIGIT_GROUP.findall(core)
     if len(groups) == 1:
         return _NANP_DIGITS.fullmatch(core) is not None or (valid and len(core) in BARE_DIGITS)
+    if _row_of_figures(core, groups):
+        return False
     # A trunk prefix and groups: 030 901820, 059-943014, 0171-1234567.
     trunk = groups[0][0] == "0" and groups[0][:2] != "00" and min(map(len, groups)) >= 2
     return len(groups) > 2 or valid or trunk
+
+
+def _row_of_figures(core, groups):
+    """Scores and table rows: two groups of one digit ("4 3 1 0 9 4 10", "15-6 15-9"), or
+    nothing but pairs of digits apart by spaces, with no trunk "0" ("69 78 71 70", a golfer's
+    rounds). Phone numbers have at most one one-digit group, and pairs written so only after a
+    trunk "0" (06 12 34 56 78) or a context word, which this is not asked about."""
+    pairs_only = (
+        len(groups) > 2 and all(len(group) == 2 for group in groups) and groups[0][0] != "0"
+        and _SPACED_PAIRS.fullmatch(core) is not None
+    )
+    return pairs_only or sum(len(group) == 1 for group in groups) >= 2
 
 
 def _looks_like_other_number(core):

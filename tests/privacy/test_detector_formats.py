@@ -304,3 +304,21 @@ def test_phone_next_to_other_digits_is_not_taken_for_a_card_or_an_ssn(text, phon
 def test_phone_before_a_street_keeps_its_last_group(text, phone, address):
     spans = [(span.type, text[span.start:span.end]) for span in detect(text)]
     assert ("PHONE", phone) in spans and ("ADDRESS", address) in spans, spans
+
+
+@pytest.mark.parametrize("text", [
+    "Wigan 4 3 1 0 9 4 10",  # a league table row
+    "288 Jose Coceres ( Argentina ) 69 78 71 70",  # a golfer's four rounds
+    "Rodney Eyles beat Derek Ryan 15-6 15-9 11-15 15-10 .",  # squash games
+])
+def test_rows_of_figures_are_not_phone_numbers(text):
+    assert "PHONE" not in [span.type for span in detect(text)]
+
+
+@pytest.mark.parametrize("text, phone", [
+    ("Ring mig på tel. 69 78 71 70", "69 78 71 70"),  # pairs with a context word
+    ("Appelez le 06 12 34 56 78 demain", "06 12 34 56 78"),  # pairs after a trunk 0
+    ("Москва: 8 209 665 42 87", "8 209 665 42 87"),  # one group of one digit
+])
+def test_phone_numbers_written_in_pairs_or_with_one_short_group_are_still_found(text, phone):
+    assert ("PHONE", phone) in [(span.type, text[span.start:span.end]) for span in detect(text)]
