@@ -186,6 +186,15 @@ def wait_for(predicate, timeout, interval=0.1):
     return None
 
 
+def pseudonymized(server, pid, gold):
+    """{pseudonym: label} for {id: label}: `next` serves a record's id as its pseudonym, which the server makes."""
+    ids, by_pseudonym = list(gold), {}
+    for start in range(0, len(ids), 10_000):
+        body = server.api("POST", f"projects/{pid}/external-ids/", json={"ids": ids[start:start + 10_000]})
+        by_pseudonym.update({pseudonym: gold[raw] for raw, pseudonym in body["pseudonyms"].items()})
+    return by_pseudonym
+
+
 def run(server, rows, args, strategy, seed, out_path):
     train, test = split(rows, args.test_size, seed)
     rng = random.Random(seed)
@@ -211,6 +220,7 @@ def run(server, rows, args, strategy, seed, out_path):
     log(f"{strategy} s{seed}: imported {len(train)} texts in {time.monotonic() - started:.0f}s")
     if not done:
         raise RuntimeError("import did not finish")
+    gold = pseudonymized(server, pid, gold)
     # Cold start: embed the pool with the base encoder, coverage order (idempotent if it already ran).
     server.api("POST", f"projects/{pid}/cold-start/")
     wait_for(lambda: server.api("GET", f"projects/{pid}/loop/")["cold_start_done_at"], 1800, 0.5)

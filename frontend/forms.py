@@ -59,7 +59,8 @@ class ImportForm(forms.Form):
     file = forms.FileField(help_text="CSV, JSONL or plain text (one text per line).")
     text_field = forms.CharField(required=False, initial="text", help_text="Column or key holding the text (not for .txt).")
     label_field = forms.CharField(required=False, help_text="Optional: column with existing labels (seed labels).")
-    id_field = forms.CharField(required=False, help_text="Optional: column with your own ids.")
+    id_field = forms.CharField(required=False,
+                               help_text="Optional: column with your own ids (kept only as pseudonyms).")
     format = forms.ChoiceField(required=False, choices=[("", "from the file name"), ("csv", "CSV"), ("jsonl", "JSONL"),
                                                         ("txt", "plain text")])
     encoding = forms.CharField(initial="utf-8")

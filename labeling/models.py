@@ -102,7 +102,8 @@ class Document(models.Model):
     # Owned by the privacy module: the original, encrypted, and where masking changed it.
     original_encrypted = models.TextField(blank=True)
     mask_spans = models.JSONField(default=list, blank=True)
-    external_id = models.CharField(max_length=200, blank=True)
+    external_id = models.CharField(max_length=200, blank=True,
+                                   help_text="The pseudonym of the record's own id (privacy.services.pseudonymize_id).")
     metadata = models.JSONField(default=dict, blank=True)
     content_hash = models.CharField(max_length=64)
     state = models.CharField(max_length=20, choices=DocumentState.choices, default=DocumentState.POOL)

@@ -7,6 +7,7 @@ from ..services.projects import role_in
 # The largest value a positive integer column holds on every database (PostgreSQL's integer; SQLite's
 # goes to 2**63 - 1). Counts above it would be a database error, so serializers refuse them as input.
 MAX_POSITIVE_INT = 2**31 - 1
+MAX_IDS_PER_REQUEST = 10_000
 
 
 class LabelSerializer(serializers.ModelSerializer):
@@ -67,6 +68,12 @@ class JobSerializer(serializers.ModelSerializer):
         model = Job
         fields = ["job_id", "id", "project", "kind", "status", "stage", "progress", "counts", "row_errors", "message",
                   "created_at", "updated_at"]
+
+
+class ExternalIdsSerializer(serializers.Serializer):
+    # As the import reads an id: whitespace and all.
+    ids = serializers.ListField(child=serializers.CharField(trim_whitespace=False), allow_empty=False,
+                                max_length=MAX_IDS_PER_REQUEST)
 
 
 class DocumentSerializer(serializers.ModelSerializer):

@@ -6,6 +6,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from privacy.api import RawTextAccessSerializer
+
 from .. import tasks
 from ..models import Job, Membership, Role
 from ..services import exporting, importing, personal_data, projects, queue
@@ -13,6 +15,7 @@ from .permissions import IsProjectLead, IsProjectMember, ProjectLeadForWrites
 from .serializers import (
     AnnotationSerializer,
     DocumentRefSerializer,
+    ExternalIdsSerializer,
     ImportSerializer,
     JobSerializer,
     MembershipSerializer,
@@ -163,6 +166,18 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         text = personal_data.read_document_original(self.project, request.user, int(document_id),
                                                      request.query_params.get("reason", ""))
         return Response({"document": int(document_id), "original": text})
+
+    @action(detail=True, methods=["get"], permission_classes=[IsProjectLead])
+    def audit(self, request, pk=None):
+        """Reads of the project's originals: who, which document, why and when."""
+        page = self.paginate_queryset(personal_data.raw_reads_for(self.project))
+        return self.get_paginated_response(RawTextAccessSerializer(page, many=True).data)
+
+    @action(detail=True, methods=["post"], url_path="external-ids", permission_classes=[IsProjectLead])
+    def external_ids(self, request, pk=None):
+        """The pseudonyms that stand for the posted ids in `next` and exports."""
+        data = _valid(ExternalIdsSerializer, request)
+        return Response({"pseudonyms": personal_data.pseudonyms_for(self.project, data["ids"])})
 
 
 class JobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

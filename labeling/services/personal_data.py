@@ -1,13 +1,19 @@
-"""Personal data in documents: reports of leaks that masking missed, and audited reads of originals."""
+"""Personal data in documents: reports of leaks that masking missed, audited reads of originals and
+their audit trail, and the pseudonyms that stand for the records' own ids."""
 from django.db import transaction
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from privacy.services import read_original
+from privacy.services import raw_text_reads, read_original
 
 from ..errors import InvalidInput, NotFound
 from ..models import Document, DocumentState, Lease, PiiReport, Role
-from .masking import mask_for_project
+from .masking import mask_for_project, pseudonym_for_project
 from .projects import can_view_raw, role_in
+
+# How a read of a document's original names the document in privacy's audit trail.
+DOCUMENT_OBJECT_TYPE = "labeling.document"
 
 
 def report_pii(project, reporter, document_id, note="") -> PiiReport:
@@ -69,5 +75,22 @@ def read_document_original(project, user, document_id, reason) -> str:
     document = Document.objects.filter(project=project, pk=document_id).first()
     if document is None:
         raise NotFound(f"Document {document_id} does not exist in this project.")
-    return read_original(document.original_encrypted, user=user, object_type="labeling.document",
+    return read_original(document.original_encrypted, user=user, object_type=DOCUMENT_OBJECT_TYPE,
                          object_id=document.id, reason=reason)
+
+
+def raw_reads_for(project):
+    """Who read which of the project's originals and why, newest first: the project's part of the audit trail.
+
+    Reads of documents since deleted are no longer the project's; the site-wide trail keeps them.
+    """
+    document_ids = Document.objects.filter(project=project).annotate(key=Cast("pk", CharField())).values("key")
+    return raw_text_reads(DOCUMENT_OBJECT_TYPE, document_ids)
+
+
+def pseudonyms_for(project, external_ids) -> dict:
+    """{id: pseudonym} of the ids a lead holds, to match their records to the project's documents and exports.
+
+    It tells a lead nothing they could not find out anyway, by importing a file with those ids and exporting it.
+    """
+    return {external_id: pseudonym_for_project(project, external_id) for external_id in external_ids}

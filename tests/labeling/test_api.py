@@ -48,6 +48,7 @@ def test_projects_are_listed_only_for_members(project, annotator, outsider, clie
         ("get", "", None), ("get", "next/", None), ("get", "stats/", None), ("get", "models/", None),
         ("post", "annotations/", {"document": 1, "label": "positive"}), ("post", "skip/", {"document": 1}),
         ("post", "predict/", {"texts": ["x"]}), ("get", "export/", None), ("post", "train/", None),
+        ("get", "audit/", None), ("post", "external-ids/", {"ids": ["x"]}),
     ],
 )
 def test_outsiders_get_404_everywhere(pool, outsider, client_for, method, path, body):
@@ -66,6 +67,7 @@ def test_a_project_id_that_is_no_id_is_a_404(lead, client_for, path):
     [
         ("patch", "", {"name": "mine now"}), ("get", "export/", None), ("post", "train/", None),
         ("post", "import/", {}), ("post", "members/", {"username": "annotator", "role": "lead"}), ("get", "members/", None),
+        ("get", "audit/", None), ("post", "external-ids/", {"ids": ["x"]}),
     ],
 )
 def test_annotators_cannot_manage(pool, annotator, client_for, method, path, body):

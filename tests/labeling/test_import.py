@@ -6,6 +6,7 @@ import pytest
 from labeling.errors import InvalidInput
 from labeling.models import Annotation, Document, DocumentState, Job, JobStatus
 from labeling.services.importing import normalise_whitespace, run_import, start_import
+from labeling.services.masking import pseudonym_for_project
 
 from ..conftest import Upload, import_texts
 
@@ -49,8 +50,8 @@ def test_jsonl_import_with_ids_and_bad_lines(project, lead):
     assert [e["row"] for e in job.row_errors] == [2, 3, 4]
     assert "invalid JSON" in job.row_errors[0]["reason"]
     first = Document.objects.get(text="First text")
-    assert (first.external_id, first.metadata) == ("a-1", {"lang": "en"})
-    assert Document.objects.get(text="Second text").external_id == "7"
+    assert (first.external_id, first.metadata) == (pseudonym_for_project(project, "a-1"), {"lang": "en"})
+    assert Document.objects.get(text="Second text").external_id == pseudonym_for_project(project, "7")
 
 
 def test_plain_text_one_text_per_line(project, lead):
@@ -75,12 +76,12 @@ def test_duplicate_hash_is_keyed_not_a_plain_hash(project, lead):
 
 
 def test_latin1_file_is_rejected_with_advice_and_accepted_with_its_encoding(project, lead):
-    content = "text\nCaf\u00e9 sales rose\n".encode("latin-1")
+    content = "text\nSales at the caf\u00e9 rose\n".encode("latin-1")
     with pytest.raises(InvalidInput, match="not valid utf-8.*encoding=latin-1"):
         start_import(project, lead, Upload(content, "data.csv"), text_field="text")
     assert not Job.objects.exists()
     job = run_import(start_import(project, lead, Upload(content, "data.csv"), text_field="text", encoding="latin-1").id)
-    assert Document.objects.get().text == "Caf\u00e9 sales rose"
+    assert Document.objects.get().text == "Sales at the caf\u00e9 rose"
     assert job.counts["imported"] == 1
 
 

@@ -299,7 +299,8 @@
     if (payload) {
       el.empty.hidden = true;
       el.text.hidden = false;
-      const external = payload.document.external_id ? ` · ${payload.document.external_id}` : "";
+      // The record's id comes as its pseudonym (64 hex digits); its head is enough to refer to it.
+      const external = payload.document.external_id ? ` · ${payload.document.external_id.slice(0, 12)}` : "";
       el.ref.textContent = `Text #${docId(payload)}${external}`;
       renderText(String(payload.document.text ?? ""), payload.document.mask_spans);
       el.text.scrollTop = 0;

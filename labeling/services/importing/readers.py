@@ -15,6 +15,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from privacy.crypto import decrypt_stream
+
 from ...errors import InvalidInput
 
 FORMATS = ("csv", "jsonl", "txt")
@@ -34,7 +36,7 @@ class Row:
     number: int  # line in the file, 1-based
     text: str | None = None
     label: str | None = None
-    external_id: str = ""
+    external_id: str = ""  # as in the file: the worker stores only its pseudonym
     metadata: dict = field(default_factory=dict)
     error: str | None = None
 
@@ -87,8 +89,8 @@ def check_fields(path, fmt: str, encoding: str, text_field: str, label_field: st
     """The named fields must be in the first record, read whole and the way the worker reads it."""
     if fmt == "txt":
         return
-    binary, text_stream = open_text(path, encoding)
-    with binary, text_stream:
+    encrypted, text_stream = open_text(path, encoding)
+    with encrypted, text_stream:
         if fmt == "csv":
             present, where = _csv_header(text_stream), "in the CSV header"
         else:
@@ -123,12 +125,16 @@ def _first_jsonl_keys(text_stream) -> set:
 # --- reading rows ------------------------------------------------------------------------
 
 def open_text(path, encoding):
-    """The file as (binary, text) streams; a UTF-8 byte order mark is dropped, as UTF-16's is."""
+    """The stored upload as (encrypted, text) streams; a UTF-8 byte order mark is dropped, as UTF-16's is.
+
+    The text is decrypted as it is read (the upload is stored encrypted, see starting.py), and how
+    far `encrypted` has been read tells the progress.
+    """
     if codecs.lookup(encoding).name == "utf-8":
         encoding = "utf-8-sig"
-    binary = open(path, "rb")
+    encrypted = open(path, "rb")
     # "replace" keeps one bad byte from aborting the whole file; such rows are rejected.
-    return binary, io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
+    return encrypted, io.TextIOWrapper(decrypt_stream(encrypted), encoding=encoding, errors="replace", newline="")
 
 
 def _csv_rows(text_stream, params):
@@ -219,7 +225,7 @@ def _row_from_record(number, record, params):
     skip = {text_field, label_field, id_field}
     metadata = {k: v for k, v in record.items() if k not in skip and k is not None}
     return Row(number=number, text=text, label=(label or "").strip() or None,
-               external_id="" if external_id is None else str(external_id)[:200], metadata=metadata)
+               external_id="" if external_id is None else str(external_id), metadata=metadata)
 
 
 READERS = {"csv": _csv_rows, "jsonl": _jsonl_rows, "txt": _txt_rows}

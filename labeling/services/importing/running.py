@@ -15,7 +15,7 @@ from django.utils import timezone
 from ...hooks import announce_documents_added, announce_labels_added
 from ...models import Annotation, Document, DocumentState, Job, JobKind, JobStatus, Project
 from ..jobs import claim_job, finish_job, update_job
-from ..masking import fingerprint_for_project, mask_for_project, protect_for_project
+from ..masking import fingerprint_for_project, mask_for_project, protect_for_project, pseudonym_for_project
 from .readers import MAX_TEXT_CHARS, READERS, normalise_whitespace, open_text
 from .recovery import discard_staged, fail_import
 
@@ -59,12 +59,24 @@ class _ImportRun:
             return None
         return text
 
-    def masked_metadata(self, metadata):
-        """Extra columns reach annotators too, so their text is masked like the main text."""
-        return {
-            key: mask_for_project(self.project, value) if isinstance(value, str) else value
-            for key, value in metadata.items()
-        }
+    def masked_metadata(self, value):
+        """Extra columns reach annotators too, so what they hold is masked like the main text, at any depth.
+
+        Numbers are masked as the text they are written as (a phone or card number can be a JSON
+        number) and stay numbers where masking changes nothing. Keys are masked too: a JSONL record
+        can key a map by email addresses; where two keys of a map mask alike, the last one's value is
+        kept. The readers refused records nested deeper than MAX_NESTING, so the recursion is bounded.
+        """
+        if isinstance(value, str):
+            return mask_for_project(self.project, value)
+        if isinstance(value, (int, float)):  # bools too, which masking leaves alone
+            masked = mask_for_project(self.project, str(value))
+            return value if masked == str(value) else masked
+        if isinstance(value, list):
+            return [self.masked_metadata(item) for item in value]
+        if isinstance(value, dict):
+            return {self.masked_metadata(key): self.masked_metadata(item) for key, item in value.items()}
+        return value  # null
 
     def new_rows(self, batch):
         """{fingerprint: (row, text)} of a batch of (row, text), counting the duplicates within the file or against the project.
@@ -96,8 +108,8 @@ class _ImportRun:
             protected = protect_for_project(self.project, text)
             documents.append(Document(
                 project=self.project, text=protected.masked_text, original_encrypted=protected.original_encrypted,
-                mask_spans=protected.spans, external_id=row.external_id, metadata=self.masked_metadata(row.metadata),
-                content_hash=key,
+                mask_spans=protected.spans, external_id=pseudonym_for_project(self.project, row.external_id),
+                metadata=self.masked_metadata(row.metadata), content_hash=key,
                 state=DocumentState.IMPORTING, import_job=self.job,
             ))
             seeds.append(row.label)
@@ -153,8 +165,8 @@ def _read_and_store(run, path):
     """
     params = run.job.params
     size = max(path.stat().st_size, 1)
-    binary, text_stream = open_text(path, params["encoding"])
-    with binary, text_stream:
+    encrypted, text_stream = open_text(path, params["encoding"])
+    with encrypted, text_stream:
         batch = []
         for row in READERS[params["format"]](text_stream, params):
             text = run.accept(row)
@@ -163,7 +175,7 @@ def _read_and_store(run, path):
             if run.counts["rows"] % BATCH_SIZE == 0:
                 run.store(batch)
                 batch = []
-                run.report(min(binary.tell() / size, 0.99))
+                run.report(min(encrypted.tell() / size, 0.99))
         run.store(batch)
 
 

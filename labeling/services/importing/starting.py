@@ -1,11 +1,15 @@
 """Starting an import: store the upload, check what can be checked at once, create the job.
 
 The job is returned queued but not sent to a worker: queueing is the caller's, at the edge
-(the API and the web views), because services never import Celery tasks.
+(the API and the web views), because services never import Celery tasks. The upload is stored
+encrypted, like the originals of texts: it waits in the data directory, personal data and all,
+until its import ends, and the readers decrypt it as they read.
 """
 from pathlib import Path
 
 from django.conf import settings
+
+from privacy.crypto import decrypt_stream, encrypt_stream
 
 from ...errors import InvalidInput
 from ...models import Job, JobKind
@@ -41,13 +45,12 @@ def start_import(project, user, uploaded_file, *, text_field="text", label_field
 
 def _store_upload(uploaded_file, path):
     with open(path, "wb") as out:
-        for chunk in uploaded_file.chunks():
-            out.write(chunk)
+        out.writelines(encrypt_stream(uploaded_file.chunks()))
 
 
 def _check_head(path, fmt, encoding, text_field, label_field, id_field):
     """Check the encoding on the first SNIFF_BYTES, and the fields on the first record, however long."""
-    with open(path, "rb") as f:
+    with decrypt_stream(open(path, "rb")) as f:
         head = f.read(SNIFF_BYTES)
         complete = not f.read(1)
     if not head.strip():
