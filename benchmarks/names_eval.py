@@ -1,48 +1,57 @@
-"""Names and places on real news: how much of them each detector set masks (CoNLL-2003 dev).
+"""Names and places on real news: how much of them each tool masks (CoNLL-2003 dev).
 
 The CoNLL-2003 English development split (../shared/datasets/ner/conll2003_dev.txt,
 human-annotated Reuters news; evaluation only, nothing is tuned on it), sentences rebuilt
-by joining tokens with single spaces. Three detector sets on the same sentences:
-- `rules`: the default set (privacy.detectors.DEFAULT_DETECTORS);
-- `model`: privacy.detectors.entities.EntityDetector alone (spaCy en_core_web_sm 3.8);
-- `rules+model`: both, overlaps resolved as in production;
-- `rules+model PERSON`: the rules and the model's person names only (the detector's default).
+by joining tokens with single spaces. Tools on the same sentences (benchmarks/_pii_common.py):
+- `looplabel rules`: the configured detector set without its model-based detectors;
+- `looplabel default`: the configured set (privacy.detectors.detect_many; by default
+  DEFAULT_DETECTORS, which may include the spaCy-based EntityDetector);
+- `presidio`: Presidio's AnalyzerEngine, its spaCy NLP engine on the same spaCy model
+  (en_core_web_sm 3.8 from the installed package; nothing is downloaded);
+- `spacy`: that model alone, PERSON, GPE/LOC/FAC and ORG reported.
 
 Per CoNLL type (PER, LOC, ORG, MISC): recall, where an entity counts as caught when masked
 spans of any type cover at least half of its characters; the share of words tagged O
-(no entity) that end up masked, since models learn from the masked text; texts per second
-of detection alone.
+(no entity) that end up at least half masked, since models learn from the masked text;
+texts per second of detection alone. The tools take turns on chunks of `--batch` sentences
+(256), each chunk `--repeats` times, the best try per chunk counting. Looplabel masks a name
+found once wherever it recurs in the same batch, so its recall depends on `--batch`.
 
-    .venv/bin/python benchmarks/names_eval.py [--conll PATH] [--limit N]
+    .venv/bin/python benchmarks/names_eval.py [--conll PATH] [--limit N] [--repeats 2] [--batch 256]
+        [--tools rules,default,presidio,spacy] [--presidio-organizations]
 """
 import argparse
 import csv
-import os
-import sys
-import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from _pii_common import (
+    BATCH_SIZE,
+    REPO_ROOT,
+    RESULTS_DIR,
+    looplabel_tool,
+    masked,
+    presidio_tool,
+    rule_detectors,
+    run_in_turns,
+    share,
+    spacy_tool,
+    warm_up,
+)
 
-import django  # noqa: E402
-
-django.setup()
-
-from privacy.detectors import DEFAULT_DETECTORS, get_detectors  # noqa: E402
-from privacy.detectors.entities import EntityDetector  # noqa: E402
-from privacy.spans import resolve_overlaps  # noqa: E402
+from privacy.detectors import get_detectors
 
 DEFAULT_CONLL = REPO_ROOT / ".." / "shared" / "datasets" / "ner" / "conll2003_dev.txt"
-RESULTS = REPO_ROOT / "benchmarks" / "results" / "names_eval_conll_dev.csv"
+RESULTS = RESULTS_DIR / "names_eval_conll_dev.csv"
 CONLL_TYPES = ("PER", "LOC", "ORG", "MISC")
+TOOLS = {"rules": "looplabel rules", "default": "looplabel default", "presidio": "presidio", "spacy": "spacy"}
 
 
 def read_conll(path):
     """[(text, [(type, start, end)], [(start, end, tag)])] per sentence."""
     sentences, tokens = [], []
-    for line in list(open(path, encoding="utf-8")) + [""]:
+    with open(path, encoding="utf-8") as handle:
+        lines = list(handle)
+    for line in [*lines, ""]:
         line = line.rstrip("\n")
         if line:
             tokens.append(line.split("\t"))
@@ -66,66 +75,81 @@ def _sentence(tokens):
     return text, [tuple(e) for e in entities], words
 
 
-def covered(spans, start, end) -> bool:
-    inside = sum(max(0, min(end, s.end) - max(start, s.start)) for s in spans)
-    return 2 * inside >= end - start
-
-
-def evaluate(name, sentences, detect_all):
-    started = time.perf_counter()
-    found = detect_all([text for text, _, _ in sentences])
-    seconds = time.perf_counter() - started
+def evaluate(name, sentences, found, seconds):
     caught = {t: 0 for t in CONLL_TYPES}
     total = {t: 0 for t in CONLL_TYPES}
     other_masked = other = 0
     for (_, entities, words), spans in zip(sentences, found):
         for entity_type, start, end in entities:
             total[entity_type] += 1
-            caught[entity_type] += covered(spans, start, end)
+            caught[entity_type] += masked(spans, start, end)
         for start, end, tag in words:
             if tag == "O":
                 other += 1
-                other_masked += covered(spans, start, end)
-    row = {"detectors": name, **{f"{t}_recall": round(caught[t] / max(total[t], 1), 3) for t in CONLL_TYPES},
-           "O_words_masked": round(other_masked / max(other, 1), 4), "texts_per_s": round(len(sentences) / seconds, 1)}
-    return row
+                other_masked += masked(spans, start, end)
+    return {"detectors": name, **{f"{t}_recall": share(caught[t], total[t], 3) for t in CONLL_TYPES},
+            "O_words_masked": share(other_masked, other), "texts_per_s": round(len(sentences) / seconds, 1),
+            "entities": sum(total.values())}
 
 
-def main():
+def build_tools(keys, presidio_organizations):
+    tools = {}
+    for key in keys:
+        if key == "rules":
+            tool, problem = looplabel_tool(rule_detectors()), None
+        elif key == "default":
+            tool, problem = looplabel_tool(), None
+        elif key == "presidio":
+            tool, problem = presidio_tool(keep_organizations=presidio_organizations)
+        else:
+            tool, problem = spacy_tool()
+        if tool:
+            tools[TOOLS[key]] = tool
+        else:
+            print(f"{TOOLS[key]} not run: {problem}")
+    return tools
+
+
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--conll", default=str(DEFAULT_CONLL))
     parser.add_argument("--limit", type=int, default=0, help="first N sentences only (0: all)")
-    args = parser.parse_args()
+    parser.add_argument("--repeats", type=int, default=2, help="timed tries per tool and chunk (the best counts)")
+    parser.add_argument("--batch", type=int, default=BATCH_SIZE,
+                        help="texts per detection call and timed turn (Looplabel masks recurring names per batch)")
+    parser.add_argument("--tools", default=",".join(TOOLS), help=f"comma-separated, of {', '.join(TOOLS)}")
+    parser.add_argument("--presidio-organizations", action="store_true",
+                        help="keep Presidio's ORGANIZATION findings (its default configuration ignores them)")
+    parser.add_argument("--output", default=str(RESULTS))
+    args = parser.parse_args(argv)
+    keys = [k for k in args.tools.split(",") if k]
+    if set(keys) - set(TOOLS):
+        parser.error(f"unknown tools: {', '.join(sorted(set(keys) - set(TOOLS)))}")
     sentences = read_conll(args.conll)
     if args.limit:
         sentences = sentences[: args.limit]
-    rules, model = get_detectors(), EntityDetector(entity_types=EntityDetector.entity_types)
-    persons = EntityDetector()  # what LOOPLABEL_PII_DETECTORS gets by its path: person names only
-    model.detect("Warm Up")  # loading the model is not detection time
-    persons.detect("Warm Up")
 
-    def with_rules(texts, extra=None):
-        extra = extra or [[] for _ in texts]
-        return [resolve_overlaps([s for d in rules for s in d.detect(text)] + more, text) for text, more in zip(texts, extra)]
+    tools = build_tools(keys, args.presidio_organizations)
+    if not tools:
+        parser.error("no tool to run")
+    warm_up(tools)  # loading models is not detection time
+    found, seconds = run_in_turns(tools, [text for text, _, _ in sentences], args.repeats, args.batch)
+    rows = [evaluate(name, sentences, found[name], seconds[name]) for name in tools]
 
-    rows = [
-        evaluate("rules", sentences, with_rules),
-        evaluate("model", sentences, lambda texts: [resolve_overlaps(spans, text) for text, spans in
-                                                    zip(texts, model.detect_many(texts))]),
-        evaluate("rules+model", sentences, lambda texts: with_rules(texts, model.detect_many(texts))),
-        evaluate("rules+model PERSON", sentences, lambda texts: with_rules(texts, persons.detect_many(texts))),
-    ]
-    print(f"CoNLL-2003 dev, {len(sentences)} sentences; default set: {len(DEFAULT_DETECTORS)} rule detectors")
-    header = list(rows[0])
-    print(" | ".join(f"{h:>14}" for h in header))
+    configured = [type(d).__name__ for d in get_detectors()]
+    print(f"CoNLL-2003 dev, {len(sentences)} sentences, {rows[0]['entities'] if rows else 0} entities; "
+          f"default set: {', '.join(configured)}; recall: at least half of an entity masked by spans of any type")
+    header = [h for h in (rows[0] if rows else {}) if h != "entities"]
+    print(" | ".join(f"{h:>17}" for h in header))
     for row in rows:
-        print(" | ".join(f"{row[h]!s:>14}" for h in header))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    with open(RESULTS, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header)
+        print(" | ".join(f"{row[h]!s:>17}" for h in header))
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
-    print(f"wrote {RESULTS}")
+    print(f"wrote {output}")
 
 
 if __name__ == "__main__":
