@@ -2,6 +2,11 @@
 from django import forms
 
 from labeling.models import MaskingStrategy, QueryStrategy, Role
+from privacy.detectors import ALWAYS_MASKED, DEFAULT_MASKED_TYPES
+
+# The entity types a lead may choose to show; the rest (ALWAYS_MASKED) every project masks.
+OPTIONAL_MASKED_TYPES = (("DATE", "Dates"), ("URL", "Links (URLs)"), ("LOCATION", "Places"),
+                         ("ORGANIZATION", "Organisations"))
 
 
 class ProjectSettingsForm(forms.Form):
@@ -14,6 +19,12 @@ class ProjectSettingsForm(forms.Form):
     query_strategy = forms.ChoiceField(choices=QueryStrategy.choices, initial=QueryStrategy.MARGIN)
     masking_strategy = forms.ChoiceField(choices=MaskingStrategy.choices, initial=MaskingStrategy.TAG,
                                          help_text="How personal data is hidden in texts imported from now on.")
+    masked_entity_types = forms.MultipleChoiceField(
+        required=False, label="Also mask", choices=OPTIONAL_MASKED_TYPES, widget=forms.CheckboxSelectMultiple,
+        initial=[kind for kind, _ in OPTIONAL_MASKED_TYPES if kind in DEFAULT_MASKED_TYPES],
+        help_text="In texts imported from now on. Names, street addresses, e-mails, phone, card and account "
+                  "numbers, national IDs and IP addresses are always masked. Places and organisations are "
+                  "often what a classifier needs to learn from.")
     evaluation_share = forms.FloatField(required=False, min_value=0.0, max_value=0.5, initial=0.1,
                                         help_text="Share of labels spent on a uniform random sample that measures the "
                                                   "model honestly (0 to 0.5; 0 turns it off).")
@@ -21,17 +32,21 @@ class ProjectSettingsForm(forms.Form):
                                               help_text="Annotators confirm it with Enter. Off by default: it can bias labels.")
 
     FIELDS = ("name", "guidelines", "label_budget", "price_per_label", "retrain_every", "query_strategy",
-              "masking_strategy", "evaluation_share", "preselect_suggestion")
+              "masking_strategy", "masked_entity_types", "evaluation_share", "preselect_suggestion")
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("evaluation_share") is None:
             cleaned.pop("evaluation_share", None)  # left empty: keep the project's value
+        if "masked_entity_types" in cleaned:
+            cleaned["masked_entity_types"] = [*ALWAYS_MASKED, *cleaned["masked_entity_types"]]
         return cleaned
 
     @classmethod
     def initial_for(cls, project):
-        return {name: getattr(project, name) for name in cls.FIELDS}
+        initial = {name: getattr(project, name) for name in cls.FIELDS}
+        initial["masked_entity_types"] = [kind for kind in project.masked_entity_types if kind not in ALWAYS_MASKED]
+        return initial
 
 
 def labels_from_post(data) -> list[dict]:

@@ -3,9 +3,12 @@ import random
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+
+from privacy.detectors import ALWAYS_MASKED, DEFAULT_MASKED_TYPES, ENTITY_TYPES
 
 
 class QueryStrategy(models.TextChoices):
@@ -21,6 +24,23 @@ class MaskingStrategy(models.TextChoices):
     REDACT = "redact", "Redaction (█████)"
 
 
+def default_masked_types() -> list:
+    return list(DEFAULT_MASKED_TYPES)
+
+
+def validate_masked_types(value):
+    """A list of known entity types that keeps every type no project may show (privacy's ALWAYS_MASKED)."""
+    if not isinstance(value, list) or not all(isinstance(kind, str) for kind in value):
+        raise ValidationError("Give a list of entity types.")
+    unknown = sorted(set(value) - set(ENTITY_TYPES))
+    if unknown:
+        raise ValidationError(f"Unknown entity types: {', '.join(unknown)}. Known: {', '.join(ENTITY_TYPES)}.")
+    missing = [kind for kind in ALWAYS_MASKED if kind not in value]
+    if missing:
+        raise ValidationError(f"{', '.join(missing)} cannot be shown to annotators: every project masks "
+                              f"{', '.join(ALWAYS_MASKED)}.")
+
+
 class TaskType(models.TextChoices):
     SINGLE_LABEL = "single_label", "Single label"
 
@@ -33,6 +53,10 @@ class Project(models.Model):
     retrain_every = models.PositiveIntegerField(default=20, help_text="Start a training run after this many new labels.")
     query_strategy = models.CharField(max_length=20, choices=QueryStrategy.choices, default=QueryStrategy.MARGIN)
     masking_strategy = models.CharField(max_length=20, choices=MaskingStrategy.choices, default=MaskingStrategy.TAG)
+    masked_entity_types = models.JSONField(
+        default=default_masked_types, validators=[validate_masked_types],
+        help_text="Entity types masked in texts imported from now on; names, addresses and identifiers always are.",
+    )
     preselect_suggestion = models.BooleanField(default=False)
     # Every ~1/share-th lease is a uniformly drawn pool document, never one the model chose;
     # those labels measure the model (honest metrics) and do not train it. 0 turns this off.

@@ -26,7 +26,8 @@ class ProjectSerializer(serializers.ModelSerializer):
         model = Project
         fields = [
             "id", "name", "guidelines", "task_type", "labels", "label_budget", "retrain_every", "query_strategy",
-            "masking_strategy", "preselect_suggestion", "price_per_label", "evaluation_share", "created_at", "role",
+            "masking_strategy", "masked_entity_types", "preselect_suggestion", "price_per_label", "evaluation_share",
+            "created_at", "role",
         ]
         read_only_fields = ["id", "task_type", "created_at", "role"]
         extra_kwargs = {

@@ -8,6 +8,7 @@ from django.test import Client
 
 from labeling.models import Job, Label, Membership, Project
 from labeling.services.projects import create_project
+from privacy.detectors import ALWAYS_MASKED
 from training.models import ModelVersion
 
 from .conftest import make_documents
@@ -170,6 +171,21 @@ def test_settings_form_updates_the_project_and_labels(web, project, lead):
     assert project.evaluation_share == 0.2
     assert list(project.labels.values_list("name", "hotkey", "color")) == [
         ("positive", "1", "#111111"), ("neutral", "2", "#222222"), ("negative", "3", "#333333"), ("mixed", "m", "#444444")]
+
+
+def test_settings_form_chooses_what_is_masked_beyond_names_and_identifiers(web, project, lead):
+    client = web(lead)
+    page = client.get(f"/projects/{project.id}/settings/").content.decode()
+    assert 'value="DATE" ' in page and 'value="ORGANIZATION" ' in page
+    assert page.count("checked") >= 2  # dates and links are masked by default
+    client.post(f"/projects/{project.id}/settings/", {
+        "name": "News", "retrain_every": "20", "query_strategy": "margin", "masking_strategy": "tag",
+        "masked_entity_types": ["DATE", "ORGANIZATION"],
+        "label_name": ["positive", "neutral", "negative"], "label_hotkey": ["1", "2", "3"],
+        "label_color": ["#111111", "#222222", "#333333"],
+    })
+    project.refresh_from_db()
+    assert project.masked_entity_types == [*ALWAYS_MASKED, "DATE", "ORGANIZATION"]
 
 
 def test_settings_form_shows_service_errors(web, project, lead):

@@ -1,5 +1,5 @@
 """Predictions of the newest version for texts a client sends."""
-from labeling.services.masking import mask_for_project
+from labeling.services.masking import mask_many_for_project
 
 from ..models import ModelVersion
 from .dataset import NotTrainable
@@ -13,7 +13,7 @@ def predict(project, texts) -> tuple[ModelVersion, list[dict]]:
     if version is None:
         raise NotTrainable("This project has no trained model yet.")
     # The model learned from masked texts, so it is asked about masked texts too.
-    probabilities = version_probabilities(version, [mask_for_project(project, text) for text in texts])
+    probabilities = version_probabilities(version, mask_many_for_project(project, texts))
     return version, [
         {"label": version.label_names[int(row.argmax())],
          "scores": {name: round(float(p), 5) for name, p in zip(version.label_names, row)}}

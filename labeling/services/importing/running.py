@@ -15,7 +15,7 @@ from django.utils import timezone
 from ...hooks import announce_documents_added, announce_labels_added
 from ...models import Annotation, Document, DocumentState, Job, JobKind, JobStatus, Project
 from ..jobs import claim_job, finish_job, update_job
-from ..masking import fingerprint_for_project, mask_for_project, protect_for_project, pseudonym_for_project
+from ..masking import fingerprint_for_project, mask_json_for_project, protect_many_for_project, pseudonym_for_project
 from .readers import MAX_TEXT_CHARS, READERS, normalise_whitespace, open_text
 from .recovery import discard_staged, fail_import
 
@@ -59,25 +59,6 @@ class _ImportRun:
             return None
         return text
 
-    def masked_metadata(self, value):
-        """Extra columns reach annotators too, so what they hold is masked like the main text, at any depth.
-
-        Numbers are masked as the text they are written as (a phone or card number can be a JSON
-        number) and stay numbers where masking changes nothing. Keys are masked too: a JSONL record
-        can key a map by email addresses; where two keys of a map mask alike, the last one's value is
-        kept. The readers refused records nested deeper than MAX_NESTING, so the recursion is bounded.
-        """
-        if isinstance(value, str):
-            return mask_for_project(self.project, value)
-        if isinstance(value, (int, float)):  # bools too, which masking leaves alone
-            masked = mask_for_project(self.project, str(value))
-            return value if masked == str(value) else masked
-        if isinstance(value, list):
-            return [self.masked_metadata(item) for item in value]
-        if isinstance(value, dict):
-            return {self.masked_metadata(key): self.masked_metadata(item) for key, item in value.items()}
-        return value  # null
-
     def new_rows(self, batch):
         """{fingerprint: (row, text)} of a batch of (row, text), counting the duplicates within the file or against the project.
 
@@ -103,16 +84,21 @@ class _ImportRun:
         """Stage one batch of (row, text) with the seed labels of its rows."""
         if not batch:
             return
-        documents, seeds = [], []
-        for key, (row, text) in self.new_rows(batch).items():
-            protected = protect_for_project(self.project, text)
-            documents.append(Document(
-                project=self.project, text=protected.masked_text, original_encrypted=protected.original_encrypted,
-                mask_spans=protected.spans, external_id=pseudonym_for_project(self.project, row.external_id),
-                metadata=self.masked_metadata(row.metadata), content_hash=key,
-                state=DocumentState.IMPORTING, import_job=self.job,
-            ))
-            seeds.append(row.label)
+        fresh = self.new_rows(batch)
+        rows = [row for row, _ in fresh.values()]
+        # Extra columns reach annotators too, so they are masked like the main text; all of a
+        # batch at once, so that a name found in one text is masked in every other.
+        protected = protect_many_for_project(self.project, [text for _, text in fresh.values()])
+        metadata = mask_json_for_project(self.project, [row.metadata for row in rows])
+        documents = [
+            Document(
+                project=self.project, text=text.masked_text, original_encrypted=text.original_encrypted,
+                mask_spans=text.spans, external_id=pseudonym_for_project(self.project, row.external_id),
+                metadata=row_metadata, content_hash=key, state=DocumentState.IMPORTING, import_job=self.job,
+            )
+            for key, row, text, row_metadata in zip(fresh, rows, protected, metadata)
+        ]
+        seeds = [row.label for row in rows]
         with transaction.atomic():
             Document.objects.bulk_create(documents)
             Annotation.objects.bulk_create([
