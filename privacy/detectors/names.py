@@ -43,6 +43,16 @@ COMMON_WORDS = frozenset(
     Houston Phoenix Florence Lourdes Chelsea Camden Devon Kent Lincoln Washington Jefferson Madison
     """.split()
 )
+# Words that make a run of capitalised words a company or an institution, not a person:
+# "Alma Media Group", "Marimekko Oyj", "Neste Oil".
+ORGANIZATION_WORDS = frozenset(
+    """
+    AB AG ASA Agency Airlines Association Bank Bancorp Capital Co Communications Company Corp Corporation
+    Council Energy Fund GmbH Group Holding Holdings Inc Industries Institute Insurance International KG Limited
+    LLC LLP Ltd Media Ministry Motors NV Networks Oil Oy Oyj Partners Pharma Pharmaceuticals Plc PLC Resources
+    SA SE SpA Systems Technologies Technology Telecom University
+    """.split()
+)
 _ALL_FIRST_NAMES = _load_names("first_names", NAME_LOCALES)
 FIRST_NAMES = {name: locale for name, locale in _ALL_FIRST_NAMES.items() if name not in COMMON_WORDS}
 # "Frank", "Grace", "Christian": names only when a known last name follows ("Frank Harvey").
@@ -143,7 +153,7 @@ class PersonDetector(Detector):
             words, titled = words[1:], True  # "Mr Smith": the title is context, not part of the name
         while words and words[-1][2].islower():
             words = words[:-1]  # a trailing particle
-        if not words:
+        if not words or any(word in ORGANIZATION_WORDS for _, _, word in words):
             return None
         if titled or _follows_context(text, words[0][0]):
             words = words[:3]

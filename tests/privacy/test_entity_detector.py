@@ -3,7 +3,7 @@ names the rules miss, names the model mistypes, names that recur in a batch, and
 project masks by default."""
 import pytest
 
-from privacy.detectors import DEFAULT_DETECTORS, ENTITY_TYPES, detect_many
+from privacy.detectors import DEFAULT_DETECTORS, ENTITY_TYPES, Detector, Span, detect_many
 from privacy.detectors.entities import EntityDetector, may_name_something
 from privacy.detectors.names import PersonDetector
 from privacy.masking import mask
@@ -89,3 +89,26 @@ def test_batches_keep_each_text_its_own_spans(model):
 def test_unknown_entity_types_are_refused():
     with pytest.raises(ValueError, match="EMAIL"):
         EntityDetector(entity_types=("PERSON", "EMAIL"))
+
+
+def test_companies_are_not_people_even_when_the_model_says_so(model):
+    found = _found(model, "Marimekko Oyj said its net sales rose, and Alma Media Group cut jobs.")
+    assert not [text for text, kind in found if kind == "PERSON"], found
+
+
+class _Guess(Detector):
+    """Sure, to `score`, that given words are people, in texts that end with "!"."""
+
+    def __init__(self, words, score):
+        self.words, self.score = words, score
+
+    def detect(self, text):
+        return [Span("PERSON", text.index(word), text.index(word) + len(word), self.score)
+                for word in self.words if word in text and text.endswith("!")]
+
+
+def test_only_sure_names_that_are_no_english_word_recur():
+    texts = ["Kowalczyk and Finland and Baker and Nowak!", "Kowalczyk, Finland, Baker, Nowak"]
+    found = detect_many(texts, [_Guess(["Kowalczyk", "Finland", "Baker"], 0.5), _Guess(["Nowak"], 0.4)])
+    # Not a place that is an English word, nor a guess: a surname known as one, and an unknown word.
+    assert [texts[1][s.start:s.end] for s in found[1]] == ["Kowalczyk", "Baker"]

@@ -1,7 +1,7 @@
 """mask(): the strategies, offsets in both texts, overlap resolution, pluggable detectors."""
 import pytest
 
-from privacy.detectors import Detector, Span, detect
+from privacy.detectors import ENTITY_TYPES, Detector, Span, detect
 from privacy.masking import REDACTION_CHARACTER, mask
 from privacy.services import protect_text
 from privacy.spans import resolve_overlaps
