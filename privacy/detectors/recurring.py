@@ -11,8 +11,8 @@ it. The cost is over-masking where a name is also a place ("Washington" the play
 import re
 
 from .base import Span
-from .entities import is_english_word, is_known_name
-from .names import COMMON_WORDS, ORGANIZATION_WORDS
+from .english import is_english_word
+from .names import COMMON_WORDS, ORGANIZATION_WORDS, is_known_name
 
 # Lower than every detector: where anything else claims the characters, it wins.
 RECURRING_SCORE = 0.3

@@ -238,3 +238,11 @@ def test_escaped_line_breaks_separate_entities_and_keep_offsets():
     assert ("PHONE", "5123 4567") in spans
     assert ("PHONE", "+44 20 7946 0958") in spans
     assert ("EMAIL", "anna.berg@example.com") in spans
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Yorkshire 290 ( R. Kettleborough 108 , J.R. Smith 61 )", ["R. Kettleborough", "J.R. Smith"]),
+    ("The U.S. Army said so; see section A. Introduction.", []),  # initials before a word, not a surname
+])
+def test_initials_before_a_surname_are_a_name(text, names):
+    assert [text[s.start:s.end] for s in PersonDetector().detect(text)] == names
