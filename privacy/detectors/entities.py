@@ -43,6 +43,7 @@ BATCH_SIZE = 256
 CAPITALS_SHARE = 0.6
 ENGLISH_SHARE = 0.6
 _CAPITALISED_WORD = re.compile(r"\b[^\W\d_a-z]\w*")
+_LOWER_CASE_WORD = re.compile(r"\b[^\W\d_A-Z]+\b")
 
 
 def _load_model():
@@ -85,8 +86,12 @@ class EntityDetector(Detector):
 
 
 def may_name_something(text) -> bool:
-    """Only capitalised words other than "The", "It" and the like can be names for the model."""
-    return any(word.casefold() not in english_stop_words() for word in _CAPITALISED_WORD.findall(text))
+    """Whether the model can find a name: the text reads as English (the model knows no other
+    language: in German, where every noun is capitalised, it calls nouns people) and has a
+    capitalised word other than "The", "It" and the like. Other texts have the name rules."""
+    return _reads_as_english(text) and any(
+        word.casefold() not in english_stop_words() for word in _CAPITALISED_WORD.findall(text)
+    )
 
 
 def _spans(document, text) -> list[Span]:
@@ -102,7 +107,7 @@ def _spans(document, text) -> list[Span]:
                 spans.append(Span("PERSON", words.start_char, words.end_char, score))
         elif entity.label_ in LABELS:
             spans.append(Span(LABELS[entity.label_], entity.start_char, entity.end_char, MODEL_SCORE))
-    if not _mostly_capitals(text) and _reads_as_english(document):
+    if not _mostly_capitals(text):
         spans.extend(
             Span("PERSON", token.idx, token.idx + len(token), INFERRED_SCORE)
             for token in document
@@ -154,10 +159,9 @@ def _is_untyped_name(token) -> bool:
     return not first and is_known_name(word)
 
 
-def _reads_as_english(document) -> bool:
-    """Most lower-case words English ones: other languages capitalise what English does not
-    (German nouns), and the English model's guesses there are noise."""
-    words = [token.text for token in document if token.is_alpha and token.is_lower]
+def _reads_as_english(text) -> bool:
+    """Most lower-case words English ones (a text of names alone counts as English)."""
+    words = _LOWER_CASE_WORD.findall(text)
     return sum(map(is_english_word, words)) >= ENGLISH_SHARE * len(words)
 
 

@@ -35,7 +35,7 @@ COMMON_WORDS = frozenset(
     Lane Laurel Liberty Lily Long Love Major Mark May Me Miles Misty My No Not Now Of Ok On Or Page Patience Pearl
     Penny Poppy Price Rain Ray Rich River Robin Rock Rose Ruby Rusty Sage Sandy She Sky So Star Sterling Stone
     Summer Sunny That The Then There They This To Trinity Unity Up Violet We Well When Will With Winter Wood Yes
-    You Young Your
+    You Young Your Apt Apartment Suite Unit Flat
     Alle Aber Als Am Auch Bei Das Dem Den Der Die Ein Eine Er Es Ernst Für Ich Ihr Im In Ist Kai Mit Nach Nur Sie
     So Um Und Von Vor Was Wir Zu Deniz
     Avec Ce Ces Dans De Des Du Elle En Et Il Ils Je La Le Les Mais Nous On Ou Par Pour Sur Un Une Vous
