@@ -1,6 +1,7 @@
 # The two commands a newcomer needs:
-#   make run    install, migrate, create the demo project, start web server, two workers
-#               (fine-tunes on `training`; imports and fast head refits on `default`) and beat
+#   make run    install, migrate, create the demo project, start the web server (gunicorn, sized to the
+#               machine by config/gunicorn.py), two workers (fine-tunes on `training`; imports, fast head
+#               refits and the look at new labels on `default`) and beat
 #   make test   install and run the whole test suite
 PYTHON ?= python3.11
 VENV ?= .venv
@@ -20,12 +21,12 @@ install: $(BIN)/python
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo --host http://127.0.0.1:$(PORT)
-	@echo "Starting worker, beat and web server on http://127.0.0.1:$(PORT)/ (Ctrl-C stops all three)"
+	@echo "Starting workers, beat and web server on http://127.0.0.1:$(PORT)/ (Ctrl-C stops them all)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/celery -A config worker -Q training --pool=solo -n training@%h -l warning & \
 	$(BIN)/celery -A config worker -Q default --pool=solo -n default@%h -l warning & \
 	$(BIN)/celery -A config beat -l warning & \
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/gunicorn -c config/gunicorn.py --bind 127.0.0.1:$(PORT) config.wsgi
 
 # Browser tests drive Debian's Chromium; install it where we may (root with apt), never a downloaded build.
 browser:

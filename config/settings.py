@@ -29,6 +29,11 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 DATA_DIR = created_directory(Path(env("LOOPLABEL_DATA_DIR", default=str(BASE_DIR / "data"))).resolve())
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'looplabel.sqlite3'}")}
+# Each server thread and worker keeps its connection between requests (no connect per request),
+# checked before reuse, so one the database dropped (a restart) is replaced rather than failing a
+# request. `?conn_max_age=` in DATABASE_URL wins.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("LOOPLABEL_DB_CONN_MAX_AGE", default=600))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 embedded_database = DATABASES["default"].get("ENGINE") == "django.db.backends.sqlite3"
 if embedded_database:
     # WAL lets the web server read while a worker writes; IMMEDIATE transactions take

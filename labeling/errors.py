@@ -35,3 +35,10 @@ class TaskQueueUnavailable(LabelingError):
 
     status_code = 503
     retry_after = 60
+
+
+class QueueBusy(LabelingError):
+    """The request stored nothing and may simply be repeated: the queue or the database was too busy to answer now."""
+
+    status_code = 503
+    retry_after = 1

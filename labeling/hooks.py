@@ -3,7 +3,9 @@
 labeling must not import training (dependencies point frontend -> training ->
 labeling -> privacy), so training registers listeners from its AppConfig.ready().
 Listeners run after the transaction that stored the rows commits, so a worker they
-enqueue always sees them.
+enqueue always sees them. The rows are stored by then: a listener that fails is logged, never
+an error for the request (the loop's periodic sweep finds the labels anyway). Listeners run in
+the annotator's request, so they should only note what arrived and leave the work to a worker.
 """
 from django.db import transaction
 
@@ -25,7 +27,7 @@ class ProjectHook:
 
     def announce(self, project_id):
         for listener in self.listeners:
-            transaction.on_commit(lambda listener=listener: listener(project_id))
+            transaction.on_commit(lambda listener=listener: listener(project_id), robust=True)
 
 
 labels_added = ProjectHook()  # annotations were stored (by annotators or an import)

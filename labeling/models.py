@@ -1,12 +1,13 @@
 """Projects, their documents, the annotations on them and the leases that hand them out."""
 import random
 import uuid
+from copy import copy
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from privacy.detectors import ALWAYS_MASKED, DEFAULT_MASKED_TYPES, ENTITY_TYPES
 
@@ -120,6 +121,27 @@ def _random_key():
     return random.random()
 
 
+class NullsLastIndex(models.Index):
+    """An index whose descending fields keep NULLs last: the order of `F(...).desc(nulls_last=True)`.
+
+    PostgreSQL's DESC puts NULLs first, so its index says NULLS LAST; SQLite sorts NULL lowest,
+    so its plain DESC is already that order (and its indexes refuse the modifier).
+    """
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        index = self
+        if schema_editor.connection.vendor != "sqlite":
+            index = copy(self)
+            index.fields_orders = [(name, "DESC NULLS LAST" if order == "DESC" else order)
+                                   for name, order in self.fields_orders]
+        return super(NullsLastIndex, index).create_sql(model, schema_editor, using=using, **kwargs)
+
+
+# The queue's two orders (labeling.services.queue), each read from the top of one index.
+QUEUE_ORDER = (F("priority").desc(nulls_last=True), "random_key", "id")
+EVALUATION_ORDER = ("-evaluation", "random_key", "id")
+
+
 class Document(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
     text = models.TextField(help_text="The text as annotators see it (masked).")
@@ -151,8 +173,10 @@ class Document(models.Model):
                                     name="unique_visible_document_content"),
         ]
         indexes = [
-            models.Index(fields=["project", "state", "priority"], name="document_queue_order"),
-            models.Index(fields=["project", "state", "random_key"], name="document_random_order"),
+            # `next` reads the first free rows of one of these and stops: its cost does not grow with the pool.
+            NullsLastIndex(fields=["project", "state", "evaluation", "-priority", "random_key", "id"],
+                           name="document_queue_next"),
+            models.Index(fields=["project", "state", *EVALUATION_ORDER], name="document_evaluation_next"),
             models.Index(fields=["project", "content_hash"], name="document_content"),
         ]
 
@@ -171,6 +195,23 @@ class Annotation(models.Model):
         ordering = ["id"]
 
 
+class QueueTally(models.Model):
+    """Running figures of a project's queue, so that no `next` or `submit` counts the project's rows.
+
+    labeling.services.queue changes them in the transaction that changes what they count, as its
+    last statement (the row is every request's, so it is held for the commit alone). A project
+    without one gets it counted on first use. The figures can only run high (leases deleted with an
+    annotator's account), so where they would refuse work (the budget's edge) the queue counts exactly.
+    """
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, primary_key=True, related_name="tally")
+    labels_used = models.IntegerField(default=0, help_text="Annotators' labels (not imported seed labels): the budget's use.")
+    open_leases = models.IntegerField(default=0)
+    # The evaluation sample's clock: every new lease and the evaluation documents among them.
+    leases_served = models.IntegerField(default=0)
+    evaluation_served = models.IntegerField(default=0)
+
+
 class Skip(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="skips")
     annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="skips")
@@ -178,12 +219,23 @@ class Skip(models.Model):
 
 
 class Lease(models.Model):
-    """An annotator's exclusive hold on a document; one per document at most."""
+    """An annotator's exclusive hold on a document; one per document at most.
 
+    `project` is the document's: the queue finds a project's expired leases and an annotator's
+    leases in it from an index of their own, never by way of the project's documents.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="lease")
     annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="leases")
-    expires_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["project", "expires_at"], name="lease_expiry"),
+            models.Index(fields=["project", "annotator", "created_at"], name="lease_holder"),
+        ]
 
 
 class JobKind(models.TextChoices):

@@ -48,7 +48,7 @@ class ProjectLoopManager(models.Manager):
 
 
 class ProjectLoop(models.Model):
-    """Per-project state of the fast loop: head-refit, cold-start and new-document requests, their settings."""
+    """Per-project state of the fast loop: label notes and head-refit, cold-start and new-document requests, their settings."""
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, primary_key=True, related_name="loop")
     head_every = models.PositiveIntegerField(null=True, blank=True,
@@ -60,6 +60,9 @@ class ProjectLoop(models.Model):
     cold_start_done_at = models.DateTimeField(null=True, blank=True)
     embed_pending = models.BooleanField(default=False)
     embed_requested_at = models.DateTimeField(null=True, blank=True)
+    # Labels arrived and a worker was told (training.tasks.labels_arrived); later labels need not tell it again.
+    labels_pending = models.BooleanField(default=False)
+    labels_requested_at = models.DateTimeField(null=True, blank=True)
     base_cache_dir = models.CharField(max_length=500, blank=True, help_text="Base-encoder embeddings of the documents.")
 
     objects = ProjectLoopManager()

@@ -3,8 +3,9 @@
 Each task takes ids, calls one step of `training.loop`, and queues what the step says is
 next (`queue_next`). Names are the tasks' import paths; queues are on the decorators:
 heavy work (fine-tunes, cold starts, embedding new documents, chunks of a large pool) on
-`training`, which GPU workers can own; the head refit on settings.LOOPLABEL_HEAD_QUEUE
-(default `default`, which every worker consumes), so a running fine-tune never delays it.
+`training`, which GPU workers can own; the head refit and the look at new labels on
+settings.LOOPLABEL_HEAD_QUEUE (default `default`, which every worker consumes), so a running
+fine-tune never delays them.
 """
 from functools import partial
 
@@ -46,6 +47,8 @@ def _messages(steps: NextSteps):
         yield cold_start_pool, steps.project_id
     if steps.embed_new_documents:
         yield embed_new_documents, steps.project_id
+    if steps.labels_arrived:
+        yield labels_arrived, steps.project_id
     for version_id, index, doc_ids in steps.score_chunks:
         yield score_chunk, version_id, index, doc_ids
 
@@ -81,6 +84,15 @@ def embed_new_documents(project_id):
 @shared_task(name="training.tasks.score_chunk", queue=TRAINING_QUEUE, acks_late=True)
 def score_chunk(version_id, index, doc_ids):
     queue_next(scoring.score_chunk(version_id, index, doc_ids))
+
+
+@shared_task(name="training.tasks.labels_arrived", queue=settings.LOOPLABEL_HEAD_QUEUE, acks_late=True)
+def labels_arrived(project_id):
+    """New labels were noted in an annotator's request: queue the fine-tune or head refit they make due.
+
+    On the head refits' queue, so a running fine-tune never delays it.
+    """
+    queue_next(due.labels_arrived(project_id))
 
 
 @shared_task(name="training.tasks.refit_head", queue=settings.LOOPLABEL_HEAD_QUEUE, acks_late=True)

@@ -11,6 +11,7 @@ from ..errors import InvalidInput, NotFound
 from ..models import Document, DocumentState, Lease, PiiReport, Role
 from .masking import mask_for_project, pseudonym_for_project
 from .projects import can_view_raw, role_in
+from .queue import withdraw_document
 
 # How a read of a document's original names the document in privacy's audit trail.
 DOCUMENT_OBJECT_TYPE = "labeling.document"
@@ -27,10 +28,11 @@ def report_pii(project, reporter, document_id, note="") -> PiiReport:
         document = Document.objects.select_for_update().filter(project=project, pk=document_id).first()
         if document is None or not _may_report(project, reporter, document):
             raise NotFound(f"Document {document_id} is not in this project, or not one you hold or labelled.")
-        Lease.objects.filter(document=document).delete()
         document.state = DocumentState.REPORTED
         document.save(update_fields=["state"])
-        return PiiReport.objects.create(document=document, reporter=reporter, note=note[:2000])
+        report = PiiReport.objects.create(document=document, reporter=reporter, note=note[:2000])
+        withdraw_document(project, document)
+        return report
 
 
 def _may_report(project, user, document) -> bool:

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from ..errors import InvalidInput, NotFound
-from ..models import Label, Membership, Project, Role
+from ..models import Label, Membership, Project, QueueTally, Role
 
 LABEL_COLORS = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563", "#65a30d"]
 
@@ -52,6 +52,7 @@ def _clean_labels(labels):
 def create_project(lead, *, labels, **fields) -> Project:
     cleaned = _clean_labels(labels)
     project = Project.objects.create(created_by=lead, **fields)
+    QueueTally.objects.create(project=project)
     Label.objects.bulk_create([Label(project=project, **spec) for spec in cleaned])
     Membership.objects.create(project=project, user=lead, role=Role.LEAD, can_view_raw=True)
     return project

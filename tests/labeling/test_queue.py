@@ -169,3 +169,48 @@ def test_labels_announce_themselves_after_commit(pool, annotator, django_capture
     finally:
         hooks.labels_added.disconnect(heard.append)
     assert heard == [pool.id]
+
+
+def _exact_tally(project):
+    leases = Lease.objects.filter(project=project)
+    return {"labels_used": Annotation.objects.filter(document__project=project, imported=False).count(),
+            "open_leases": leases.count()}
+
+
+def test_the_tally_follows_every_change_to_labels_and_leases(pool, annotator, make_user, lead):
+    from labeling.services.personal_data import report_pii
+
+    other = make_user("second")
+    set_member(pool, other.username, "annotator")
+    first, second, third = (queue.next_document(pool, annotator) for _ in range(3))
+    annotation = queue.submit_annotation(pool, annotator, first.document.id, "positive")
+    queue.skip_document(pool, annotator, second.document.id)
+    queue.undo_annotation(pool, annotator, annotation.id)
+    Lease.objects.filter(pk=third.lease.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    reported = queue.next_document(pool, other)  # also releases the expired lease
+    report_pii(pool, lead, reported.document.id)
+    queue.submit_annotation(pool, annotator, first.document.id, "neutral")
+    tally = queue.tally_of(pool)
+    assert {"labels_used": tally.labels_used, "open_leases": tally.open_leases} == _exact_tally(pool)
+    assert (tally.labels_used, tally.open_leases) == (1, 0)
+
+
+def test_a_tally_that_runs_high_refuses_nobody_the_budget_allows(pool, annotator):
+    """Leases deleted behind the queue's back (with an annotator's account) leave the tally high: the exact count decides."""
+    from labeling.models import QueueTally
+
+    pool.label_budget = 2
+    pool.save()
+    QueueTally.objects.filter(project=pool).update(open_leases=5)
+    assert queue.next_document(pool, annotator) is not None
+
+
+def test_a_project_without_a_tally_gets_one_counted(pool, annotator):
+    from labeling.models import QueueTally
+
+    held = queue.next_document(pool, annotator)
+    queue.submit_annotation(pool, annotator, held.document.id, "positive")
+    queue.next_document(pool, annotator)
+    QueueTally.objects.filter(project=pool).delete()
+    tally = queue.tally_of(pool)
+    assert (tally.labels_used, tally.open_leases, tally.leases_served) == (1, 1, 2)

@@ -19,9 +19,11 @@ REQUESTS_EACH = 5
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_next_hands_out_each_document_once(project, lead, make_user, settings):
+@pytest.mark.parametrize("spare", [3, 0])
+def test_concurrent_next_hands_out_each_document_once(project, lead, make_user, settings, spare):
+    """With `spare` 0 the last free texts are fought over: every request still gets one, and only then is nothing left."""
     settings.LOOPLABEL_MAX_LEASES_PER_ANNOTATOR = REQUESTS_EACH
-    import_texts(project, lead, "text\n" + "".join(f"Document {i}\n" for i in range(ANNOTATORS * REQUESTS_EACH + 3)))
+    import_texts(project, lead, "text\n" + "".join(f"Document {i}\n" for i in range(ANNOTATORS * REQUESTS_EACH + spare)))
     users = [make_user(f"annotator-{i}") for i in range(ANNOTATORS)]
     for user in users:
         set_member(project, user.username, "annotator")
@@ -49,3 +51,4 @@ def test_concurrent_next_hands_out_each_document_once(project, lead, make_user, 
     assert len(documents) == ANNOTATORS * REQUESTS_EACH
     assert len(set(documents)) == len(documents), f"a document was handed out twice on {connection.vendor}"
     assert Lease.objects.count() == len(documents)
+    assert (queue.next_document(project, make_user("late")) is None) == (spare == 0)

@@ -48,7 +48,13 @@ def test_labels_stored_while_the_broker_is_down_are_201_and_the_sweep_sends_what
             document = client.get(f"/api/v1/projects/{project.id}/next/").json()["document"]["id"]
             response = client.post(f"/api/v1/projects/{project.id}/annotations/", {"document": document, "label": "positive"})
             assert response.status_code == 201
-    assert ProjectLoop.objects.get(project=project).head_pending
+    assert ProjectLoop.objects.get(project=project).labels_pending  # noted; the message to the worker was refused
+    assert not Job.objects.filter(project=project, kind=JobKind.TRAIN).exists()  # deciding is the worker's
+
+    ProjectLoop.objects.filter(project=project).update(labels_requested_at=_long_ago())
+    assert [s.project_id for s in due.sweep() if s.labels_arrived] == [project.id]  # the note, sent again
+    steps = due.labels_arrived(project.id)  # what the worker decides once the note reaches it
+    assert steps.refit_head and steps.train_job_id
     run = Job.objects.get(project=project, kind=JobKind.TRAIN)
     assert run.status == JobStatus.QUEUED  # holds the project's lock, with no message behind it
 

@@ -30,20 +30,26 @@ def test_head_refit_changes_priorities_and_records_a_head_version(loop_project, 
     assert predictions[0]["label"] in {"positive", "neutral", "negative"}
 
 
-def test_labels_added_requests_a_debounced_head_refit(loop_project, annotator, django_capture_on_commit_callbacks,
-                                                      monkeypatch):
+def test_labels_are_only_noted_in_the_request_and_the_worker_requests_one_head_refit(
+        loop_project, annotator, django_capture_on_commit_callbacks, monkeypatch):
     from training import tasks
 
-    sent = []
-    monkeypatch.setattr(tasks.refit_head, "delay", lambda project_id: sent.append(project_id))
+    woken, refits = [], []
+    monkeypatch.setattr(tasks.labels_arrived, "delay", lambda project_id: woken.append(project_id))
+    monkeypatch.setattr(tasks.refit_head, "delay", lambda project_id: refits.append(project_id))
     label_documents(loop_project, annotator, 5)
     with django_capture_on_commit_callbacks(execute=True):
-        listeners.labels_added(loop_project.id)  # no embeddings yet: nothing to refit on
-    assert sent == []
+        listeners.labels_added(loop_project.id)
+        listeners.labels_added(loop_project.id)
+    assert woken == [loop_project.id] and refits == []  # one worker woken, however many labels announce themselves
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.labels_arrived(loop_project.id)  # what the worker runs: no embeddings yet, nothing to refit on
+    assert refits == []
     cold_start(loop_project.id)  # (it claims the first refit itself)
     ProjectLoop.objects.filter(project=loop_project).update(head_pending=False)
-    sent.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        listeners.labels_added(loop_project.id)
-        listeners.labels_added(loop_project.id)
-    assert sent == [loop_project.id]  # one refit queued, however many labels announce themselves
+        listeners.labels_added(loop_project.id)  # the worker took the last note: this one wakes it again
+        tasks.labels_arrived(loop_project.id)
+        tasks.labels_arrived(loop_project.id)
+    assert woken == [loop_project.id] * 2
+    assert refits == [loop_project.id]  # one refit queued, however often the worker looks

@@ -7,6 +7,10 @@ Job); head refits, cold starts and embeddings of new documents are debounced by
 `*_pending` flags on ProjectLoop, set with conditional updates. Functions here claim the
 work and return NextSteps; the caller queues them (training.tasks.queue_next).
 
+New labels are only noted in the annotator's request (note_labels_arrived: one read while a
+note is pending, which is nearly always under load); what they make due is counted by a worker
+(labels_arrived), so a label's request never pays for the loop's bookkeeping.
+
 Neither the lock nor a flag may outlive the message behind it: the periodic sweep fails runs
 whose worker died and sends again the runs and requests whose message never ran (the
 broker refused or lost it), so a broker outage delays the loop but never stops it.
@@ -15,6 +19,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from labeling.models import (
@@ -92,17 +97,22 @@ def request_training_for(project, user) -> tuple[Job, NextSteps]:
     return request_training(project, user=user, reason="requested")
 
 
-def _claim_request(project, flag) -> bool:
-    """Set ProjectLoop.<flag>_pending unless it is set (and fresh); True when this call set it."""
-    ProjectLoop.objects.for_project(project)
+def _claim_request(project_id, flag) -> bool:
+    """Set ProjectLoop.<flag>_pending unless it is set (and fresh); True when this call set it.
+
+    While a fresh request is pending this only reads (no write lock, which matters in an annotator's
+    request on SQLite). A request whose task never ran (worker lost, message refused) is taken over
+    after STALE_REQUEST_AFTER. A project without loop state gets it, with the request set.
+    """
     now = timezone.now()
     pending, requested = f"{flag}_pending", f"{flag}_requested_at"
-    free = ProjectLoop.objects.filter(project=project, **{pending: False})
-    claimed = free.update(**{pending: True, requested: now})
-    if not claimed:  # a request whose task never ran (worker lost) is taken over after a while
-        claimed = ProjectLoop.objects.filter(project=project, **{pending: True, f"{requested}__lt": now - STALE_REQUEST_AFTER}
-                                             ).update(**{requested: now})
-    return bool(claimed)
+    stale = now - STALE_REQUEST_AFTER
+    loop = ProjectLoop.objects.filter(project_id=project_id)
+    if loop.filter(**{pending: True, f"{requested}__gte": stale}).exists():
+        return False
+    if loop.filter(Q(**{pending: False}) | Q(**{f"{requested}__lt": stale})).update(**{pending: True, requested: now}):
+        return True
+    return ProjectLoop.objects.get_or_create(project_id=project_id, defaults={pending: True, requested: now})[1]
 
 
 def release_request(project_id, flag):
@@ -111,15 +121,27 @@ def release_request(project_id, flag):
 
 
 def request_head_refit(project) -> NextSteps:
-    return NextSteps(project.id, refit_head=_claim_request(project, "head"))
+    return NextSteps(project.id, refit_head=_claim_request(project.id, "head"))
 
 
 def request_cold_start(project) -> NextSteps:
-    return NextSteps(project.id, cold_start=_claim_request(project, "cold_start"))
+    return NextSteps(project.id, cold_start=_claim_request(project.id, "cold_start"))
 
 
 def request_embedding_of_new_documents(project) -> NextSteps:
-    return NextSteps(project.id, embed_new_documents=_claim_request(project, "embed"))
+    return NextSteps(project.id, embed_new_documents=_claim_request(project.id, "embed"))
+
+
+def note_labels_arrived(project_id) -> NextSteps:
+    """The label hook's whole work: ask a worker to look at the project's new labels, unless one was asked already."""
+    return NextSteps(project_id, labels_arrived=_claim_request(project_id, "labels"))
+
+
+def labels_arrived(project_id) -> NextSteps:
+    """A worker looks at the new labels: take the note first (labels after this point note again), then decide."""
+    release_request(project_id, "labels")
+    project = Project.objects.filter(pk=project_id).first()
+    return after_labels(project) if project is not None else NextSteps(project_id)
 
 
 def after_labels(project) -> NextSteps:
@@ -164,7 +186,8 @@ def _lost_requests(project) -> NextSteps:
     if loop is None:
         return steps
     for flag, request in (("head", request_head_refit), ("cold_start", request_cold_start),
-                          ("embed", request_embedding_of_new_documents)):
+                          ("embed", request_embedding_of_new_documents),
+                          ("labels", lambda project: note_labels_arrived(project.id))):
         if getattr(loop, f"{flag}_pending"):
             steps |= request(project)
     return steps

@@ -14,12 +14,13 @@ class NextSteps:
     refit_head: bool = False
     cold_start: bool = False
     embed_new_documents: bool = False
+    labels_arrived: bool = False  # the worker should decide what new labels make due (due.labels_arrived)
     # (version id, chunk index, document ids): parts of a large pool to embed.
     score_chunks: list = field(default_factory=list)
 
     def __bool__(self):
         return bool(self.train_job_id or self.refit_head or self.cold_start or self.embed_new_documents
-                    or self.score_chunks)
+                    or self.labels_arrived or self.score_chunks)
 
     def __or__(self, other: "NextSteps") -> "NextSteps":
         return NextSteps(
@@ -28,5 +29,6 @@ class NextSteps:
             refit_head=self.refit_head or other.refit_head,
             cold_start=self.cold_start or other.cold_start,
             embed_new_documents=self.embed_new_documents or other.embed_new_documents,
+            labels_arrived=self.labels_arrived or other.labels_arrived,
             score_chunks=self.score_chunks + other.score_chunks,
         )
