@@ -20,11 +20,6 @@ class ProtectedText:
     original_encrypted: str
 
 
-def protect_text(text: str, *, strategy: str, scope: str, entity_types=DEFAULT_MASKED_TYPES) -> ProtectedText:
-    """Mask personal data for annotators and encrypt the original (see `protect_texts`)."""
-    return protect_texts([text], strategy=strategy, scope=scope, entity_types=entity_types)[0]
-
-
 def protect_texts(texts, *, strategy: str, scope: str, entity_types=DEFAULT_MASKED_TYPES) -> list[ProtectedText]:
     """Mask the `entity_types` for annotators and encrypt each original, a batch at a time.
 

@@ -4,9 +4,9 @@ Detectors often find a person where the context gives them away ("Wasim Akram c 
 "said Camacho") and miss the same surname alone elsewhere ("Akram took three wickets").
 Texts are masked in batches (an import stores a thousand rows at a time), so every
 capitalised word of a person's name found anywhere in the batch is masked in every text of
-it. The cost is over-masking where a name is also a place ("Washington" the player masks
-"Washington" the city), which for privacy is the right side to err on. A text masked alone
-(a preview, a prediction) is its own batch.
+it. The cost is over-masking where a surname is also a word ("Baker" the player masks "Baker"
+the street), which for privacy is the right side to err on. A text masked alone (a preview, a
+prediction) is its own batch.
 """
 import re
 
@@ -40,7 +40,7 @@ def with_recurring_names(texts, found) -> list[list[Span]]:
 
 
 def _may_recur(word) -> bool:
-    """Not "Finland" or "Scout" (one mistake would spread over the batch), but "Washington" the
+    """Not "Finland" or "Scout" (one mistake would spread over the batch), but "Baker" the
     surname, and every word no English word list knows ("Kowalczyk")."""
     if word in COMMON_WORDS or word in ORGANIZATION_WORDS:
         return False

@@ -3,7 +3,7 @@ import pytest
 
 from privacy.detectors import ENTITY_TYPES, Detector, Span, detect
 from privacy.masking import REDACTION_CHARACTER, mask
-from privacy.services import protect_text
+from privacy.services import protect_texts
 from privacy.spans import resolve_overlaps
 
 TEXT = "Mail jane@example.com or call +44 20 7946 0958, thanks."
@@ -49,7 +49,7 @@ def test_unknown_strategy_is_refused():
 def test_protect_text_returns_masked_text_spans_and_ciphertext():
     from privacy import crypto
 
-    protected = protect_text(TEXT, strategy="tag", scope="7")
+    [protected] = protect_texts([TEXT], strategy="tag", scope="7")
     assert protected.masked_text == mask(TEXT).masked_text
     assert protected.spans == mask(TEXT).masked_spans
     assert crypto.decrypt(protected.original_encrypted) == TEXT
