@@ -115,7 +115,9 @@ def _available(project, annotator):
 
 def _queue_order(project, annotator):
     """Pool documents not leased and not skipped by this annotator, best first."""
-    return _available(project, annotator).filter(evaluation=False).order_by(*QUEUE_ORDER)
+    # Not `evaluation=False`: Django writes that as `NOT evaluation`, which SQLite cannot match to the
+    # index's `evaluation` column, so it sorted the whole pool on every `next` (~50 ms at 100,000 texts).
+    return _available(project, annotator).filter(evaluation__in=[False]).order_by(*QUEUE_ORDER)
 
 
 def _evaluation_order(project, annotator):
