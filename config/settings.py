@@ -37,7 +37,9 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 embedded_database = DATABASES["default"].get("ENGINE") == "django.db.backends.sqlite3"
 if embedded_database:
     # WAL lets the web server read while a worker writes; IMMEDIATE transactions take
-    # the write lock up front, so two queue requests cannot both claim one document.
+    # the write lock up front, so two queue requests cannot both claim one document; writers
+    # queue for it on a file lock rather than SQLite's sleep-and-retry (config/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "config.sqlite"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -190,6 +192,9 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-imports": {"task": "labeling.tasks.sweep_imports", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# How much lower than the web server the workers run (os.nice; 0 keeps their priority): the
+# annotators' requests come first on a machine that also trains (config/celery.py).
+LOOPLABEL_WORKER_NICE = env.int("LOOPLABEL_WORKER_NICE", default=10)
 
 # --- Looplabel ----------------------------------------------------------------------
 # A local directory or a hub name; weights are only ever read from local files

@@ -133,7 +133,7 @@ WORKER_TRAINING = {"epochs": 3, "min_steps": 10, "max_length": 32, "learning_rat
 
 def _database_url():
     db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
+    if connection.vendor == "sqlite":
         return f"sqlite:///{db['NAME']}"
     host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
     return f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{host}:{port}/{db['NAME']}"

@@ -1,4 +1,5 @@
 """The model loop end to end with a real Celery worker process and a real broker (see `start_worker`)."""
+import os
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,5 @@ def test_worker_imports_trains_and_reorders_the_queue(worker, make_user):
     by_priority = list(pool.order_by("-priority", "random_key").values_list("id", flat=True))
     assert by_priority != [doc for doc in order_before if doc in set(by_priority)]
     assert queue.next_document(project, annotator).document.id == by_priority[0]
+    # It trained below the web server's priority (settings.LOOPLABEL_WORKER_NICE), so annotators come first.
+    assert os.getpriority(os.PRIO_PROCESS, worker.pid) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)
