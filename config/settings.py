@@ -89,6 +89,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_spectacular",
+    # Swagger UI's files, from a pip package, so the docs page loads nothing from another host.
+    "drf_spectacular_sidecar",
     "privacy",
     "labeling",
     "training",
@@ -159,14 +162,42 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [
         "config.parsers.JSONParser", "rest_framework.parsers.FormParser", "config.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "labeling.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "config.openapi.AutoSchema",
     # `?format=` selects an export format, not a renderer.
     "URL_FORMAT_OVERRIDE": None,
     # Proxies in front of the server: throttles take the client's address from X-Forwarded-For that
     # many hops back. 0 trusts no header (DRF's default, None, trusts any, so a client could pick its own).
     "NUM_PROXIES": env.int("LOOPLABEL_NUM_PROXIES", default=0),
+}
+
+# The OpenAPI schema (`GET /api/v1/schema/`) and Swagger UI (`/api/v1/docs/`), see config/openapi.py.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Looplabel",
+    "DESCRIPTION": (
+        "Active-learning labeling server for text classification. Every endpoint but the token login needs "
+        "authentication: `Authorization: Token <key>` (from `POST /api/v1/auth/token/`), or a browser session "
+        "(unsafe methods then need the CSRF token). Errors are JSON: `{\"detail\": \"...\"}`, or field errors "
+        "`{\"field\": [\"message\"]}` for a body that does not validate."
+    ),
+    "VERSION": "v1",
+    # Public: the schema describes the code, which is open, and holds no data (no project, user or text),
+    # so a client generator or a contract test can read it before anyone has an account. Every endpoint it
+    # describes still needs authentication; the docs page calls them with the browser's session (and its
+    # CSRF token) or with a token entered under "Authorize".
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Separate request and response components, so read-only fields (ids, dates) are not asked of clients.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Names for choice sets that share a field name (`kind` of a job and of a model version).
+    "ENUM_NAME_OVERRIDES": {
+        "Role": "labeling.models.Role", "JobKind": "labeling.models.JobKind", "ModelKind": "training.models.ModelKind",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Swagger UI would otherwise send the schema's address to validator.swagger.io for a badge.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # Token logins per client address (`POST /api/v1/auth/token/`), against password guessing. The

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from frontend.urls import auth_urlpatterns
 from labeling.api.permissions import IsStaffOrMemberOfAProject
@@ -9,6 +10,8 @@ from .views import TokenLoginView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/auth/token/", TokenLoginView.as_view(), name="api-token"),
     # Who may preview masking is a question about projects, which privacy cannot ask (it imports no app).
     path("api/v1/privacy/preview/", PreviewView.as_view(permission_classes=[IsStaffOrMemberOfAProject]),

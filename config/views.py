@@ -5,6 +5,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.views import defaults
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -30,16 +31,17 @@ class TokenLoginView(ObtainAuthToken):
     and a rate limit."""
 
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    permission_classes = [AllowAny]  # as ObtainAuthToken's empty list, said so that the schema shows it public
     throttle_classes = [TokenLoginThrottle]
 
 
-def _is_api(request) -> bool:
+def is_api(request) -> bool:
     return request.path_info.startswith("/api/")
 
 
 def bad_request(request, exception):
     """What Django refuses as suspicious; under /api/ mostly a body above DATA_UPLOAD_MAX_MEMORY_SIZE, a 413."""
-    if not _is_api(request):
+    if not is_api(request):
         return defaults.bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
@@ -48,13 +50,13 @@ def bad_request(request, exception):
 
 
 def page_not_found(request, exception):
-    if _is_api(request):
+    if is_api(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     """No traceback and nothing of the request in the answer; Django logs the error (without the body)."""
-    if _is_api(request):
+    if is_api(request):
         return JsonResponse({"detail": "Internal server error"}, status=500)
     return defaults.server_error(request)

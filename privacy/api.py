@@ -1,4 +1,5 @@
 """REST endpoints of the privacy app: the raw-access audit trail and a masking preview."""
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
@@ -20,6 +21,19 @@ class RawTextAccessSerializer(serializers.ModelSerializer):
         fields = ["id", "user", "object_type", "object_id", "reason", "created_at"]
 
 
+class AuditFilterSerializer(serializers.Serializer):
+    """What narrows the audit trail (query parameters), each compared as it comes; blank ones narrow nothing.
+    Being CharFields they refuse a NUL character, which PostgreSQL cannot compare (a 500)."""
+
+    object_type = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    object_id = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    user = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, help_text="A username.")
+
+
+@extend_schema_view(get=extend_schema(parameters=[AuditFilterSerializer], responses={
+    200: RawTextAccessSerializer(many=True),
+    400: OpenApiResponse(description="A filter no database can compare (a NUL character)."),
+}))
 class AuditListView(generics.ListAPIView):
     """GET: raw-text reads, newest first; ?object_type=&object_id=&user= narrow it."""
 
@@ -28,7 +42,9 @@ class AuditListView(generics.ListAPIView):
 
     def get_queryset(self):
         records = RawTextAccess.objects.select_related("user")
-        params = self.request.query_params
+        filters = AuditFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        params = filters.validated_data
         if params.get("object_type"):
             records = records.filter(object_type=params["object_type"])
         if params.get("object_id"):
@@ -43,6 +59,19 @@ class PreviewRequestSerializer(serializers.Serializer):
     strategy = serializers.ChoiceField(choices=STRATEGIES, default="tag")
 
 
+class SpanSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+
+
+class PreviewSerializer(serializers.Serializer):
+    """The masked text and what was masked."""
+
+    masked_text = serializers.CharField()
+    spans = SpanSerializer(many=True, help_text="What was found, in the offsets of the posted text.")
+
+
 class PreviewView(APIView):
     """POST {text, strategy}: the masked text and the spans found, in original offsets.
 
@@ -52,6 +81,7 @@ class PreviewView(APIView):
 
     permission_classes = [IsAdminUser]
 
+    @extend_schema(request=PreviewRequestSerializer, responses=PreviewSerializer)
     def post(self, request):
         incoming = PreviewRequestSerializer(data=request.data)
         if not incoming.is_valid():

@@ -1,12 +1,16 @@
 """Request and response shapes; services decide what is allowed."""
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Document, Job, Label, Membership, PiiReport, Project
+from ..models import Document, Job, Label, Membership, PiiReport, Project, Role
 from ..services.projects import role_in
 
 # The largest value a positive integer column holds on every database (PostgreSQL's integer; SQLite's
 # goes to 2**63 - 1). Counts above it would be a database error, so serializers refuse them as input.
 MAX_POSITIVE_INT = 2**31 - 1
+# Ids are 1 to 2**63 - 1 (a 64-bit BigAutoField): outside them there is no row, and the database cannot even be
+# asked about one (an OverflowError, a 500), so serializers refuse them.
+MAX_ID = 2**63 - 1
 MAX_IDS_PER_REQUEST = 10_000
 
 
@@ -36,6 +40,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "price_per_label": {"min_value": 0},
         }
 
+    @extend_schema_field(serializers.ChoiceField(choices=Role.choices, allow_null=True))
     def get_role(self, project):
         """The caller's role; the view passes the roles of all their projects to avoid a query per row."""
         role = self.context.get("roles", {}).get(project.id)
@@ -98,7 +103,7 @@ def assignment_payload(assignment) -> dict:
 
 
 class DocumentRefSerializer(serializers.Serializer):
-    document = serializers.IntegerField()
+    document = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class AnnotationSerializer(DocumentRefSerializer):
@@ -107,12 +112,12 @@ class AnnotationSerializer(DocumentRefSerializer):
 
 
 class UndoSerializer(serializers.Serializer):
-    annotation = serializers.IntegerField()
+    annotation = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class MemberWriteSerializer(serializers.Serializer):
     username = serializers.CharField()
-    role = serializers.ChoiceField(choices=["lead", "annotator"], default="annotator")
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.ANNOTATOR)
     can_view_raw = serializers.BooleanField(default=False)
 
 
@@ -132,3 +137,51 @@ class PiiReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = PiiReport
         fields = ["id", "document", "text", "reporter", "note", "created_at", "resolved_at", "resolution"]
+
+
+# --- Answers built as dicts by the views, described for the OpenAPI schema --------------------------
+
+class SuggestionSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    score = serializers.FloatField(allow_null=True)
+
+
+class AssignmentSerializer(serializers.Serializer):
+    """A text leased to the caller: the document, the model's suggestion and when the lease ends
+    (assignment_payload builds it)."""
+
+    document = DocumentSerializer()
+    suggestion = SuggestionSerializer(allow_null=True, help_text="The newest model's guess; null on evaluation texts "
+                                                                  "and before any model.")
+    lease_expires_at = serializers.DateTimeField()
+
+
+class ImportStartedSerializer(serializers.Serializer):
+    job_id = serializers.UUIDField(help_text="Follow it at /api/v1/jobs/{job_id}/.")
+    status = serializers.CharField()
+
+
+class AnnotationCreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    document = serializers.IntegerField()
+    label = serializers.CharField()
+
+
+class SkippedSerializer(serializers.Serializer):
+    document = serializers.IntegerField()
+    skipped = serializers.BooleanField()
+
+
+class PiiReportedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    document = serializers.IntegerField()
+    status = serializers.CharField()
+
+
+class OriginalTextSerializer(serializers.Serializer):
+    document = serializers.IntegerField()
+    original = serializers.CharField()
+
+
+class PseudonymsSerializer(serializers.Serializer):
+    pseudonyms = serializers.DictField(child=serializers.CharField(), help_text="Each posted id and its pseudonym.")

@@ -74,6 +74,8 @@ def read_document_original(project, user, document_id, reason) -> str:
         raise NotFound("Not found.")  # the same answer as a missing document: no hint that originals exist
     if not (reason or "").strip():
         raise InvalidInput("A reason is required to read an original text (it goes into the audit log).")
+    if "\x00" in reason:  # PostgreSQL cannot store it (a 500)
+        raise InvalidInput("The reason cannot contain a NUL character.")
     document = Document.objects.filter(project=project, pk=document_id).first()
     if document is None:
         raise NotFound(f"Document {document_id} does not exist in this project.")

@@ -3,6 +3,8 @@ import tempfile
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,10 +24,15 @@ from ..loop.dataset import NotTrainable
 from ..models import ModelVersion, ProjectLoop
 from ..tasks import queue_next, queue_requested_training
 from .serializers import (
+    ColdStartSerializer,
     LoopSettingsSerializer,
+    LoopStateSerializer,
     ModelVersionSerializer,
     ModelVersionSummarySerializer,
+    PredictionsSerializer,
     PredictSerializer,
+    StatsSerializer,
+    TrainingStartedSerializer,
 )
 
 
@@ -38,7 +45,13 @@ def _model_versions(view) -> list:
 class TrainView(APIView):
     permission_classes = [IsProjectLead]
 
+    @extend_schema(request=None, responses={
+        202: TrainingStartedSerializer,
+        409: OpenApiResponse(description="The labels cannot train a model yet; `detail` says why."),
+        503: OpenApiResponse(description="The task queue is down; the run was failed and the lock freed."),
+    })
     def post(self, request, project_id):
+        """Start a fine-tune, or return the run already queued or running."""
         project = self.project
         try:
             job, steps = due.request_training_for(project, request.user)
@@ -53,7 +66,9 @@ class TrainView(APIView):
 class ModelListView(APIView):
     permission_classes = [IsProjectMember]
 
+    @extend_schema(responses=ModelVersionSerializer(many=True))
     def get(self, request, project_id):
+        """The model versions: in full for leads; annotators get number, kind, labels and date."""
         return Response(_model_versions(self))
 
 
@@ -62,6 +77,7 @@ class ModelDownloadView(APIView):
 
     permission_classes = [IsProjectLead]
 
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
     def get(self, request, project_id, number):
         project = self.project
         version = get_object_or_404(ModelVersion, project=project, number=number)
@@ -74,7 +90,10 @@ class ModelDownloadView(APIView):
 class PredictView(APIView):
     permission_classes = [IsProjectMember]
 
+    @extend_schema(request=PredictSerializer, responses={
+        200: PredictionsSerializer, 409: OpenApiResponse(description="The project has no trained model yet.")})
     def post(self, request, project_id):
+        """The newest model's label and scores for each text (masked first, as the model learned)."""
         project = self.project
         serializer = PredictSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -90,6 +109,7 @@ class StatsView(APIView):
 
     permission_classes = [IsProjectMember]
 
+    @extend_schema(responses=StatsSerializer)
     def get(self, request, project_id):
         project = self.project
         stats = labeling_stats(project, only_annotator=None if self.role == Role.LEAD else request.user)
@@ -104,6 +124,7 @@ class ColdStartView(APIView):
 
     permission_classes = [IsProjectLead]
 
+    @extend_schema(request=None, responses={202: ColdStartSerializer})
     def post(self, request, project_id):
         project = self.project
         steps = due.request_cold_start(project)
@@ -112,8 +133,11 @@ class ColdStartView(APIView):
 
 
 class LoopSettingsView(APIView):
+    """How often the fast head is refitted, and the cold start's state; members read, leads change."""
+
     permission_classes = [ProjectLeadForWrites]
 
+    @extend_schema(responses=LoopStateSerializer)
     def get(self, request, project_id):
         project = self.project
         loop = ProjectLoop.objects.for_project(project)
@@ -121,6 +145,7 @@ class LoopSettingsView(APIView):
                          "head_pending": loop.head_pending, "cold_start_pending": loop.cold_start_pending,
                          "cold_start_done_at": loop.cold_start_done_at})
 
+    @extend_schema(request=LoopSettingsSerializer, responses=LoopStateSerializer)
     def patch(self, request, project_id):
         project = self.project
         serializer = LoopSettingsSerializer(data=request.data)
