@@ -2,7 +2,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Document, Job, Label, Membership, PiiReport, Project, Role
+from ..models import Document, Job, Label, Membership, PiiReport, Project, Role, TaskType
 from ..services.projects import role_in
 
 # The largest value a positive integer column holds on every database (PostgreSQL's integer; SQLite's
@@ -25,6 +25,13 @@ class LabelSerializer(serializers.ModelSerializer):
 class ProjectSerializer(serializers.ModelSerializer):
     labels = LabelSerializer(many=True)
     role = serializers.SerializerMethodField()
+    # Asked for at creation, never silently changed: a multi-label project created as single-label
+    # would be labelled wrongly from its first text.
+    task_type = serializers.ChoiceField(
+        choices=TaskType.choices, default=TaskType.SINGLE_LABEL,
+        error_messages={"invalid_choice": '"{input}" is not a task type Looplabel has; it has '
+                        + ", ".join(TaskType.values) + " (multi-label projects are not available yet)."},
+    )
 
     class Meta:
         model = Project
@@ -33,12 +40,17 @@ class ProjectSerializer(serializers.ModelSerializer):
             "masking_strategy", "masked_entity_types", "preselect_suggestion", "price_per_label", "evaluation_share",
             "created_at", "role",
         ]
-        read_only_fields = ["id", "task_type", "created_at", "role"]
+        read_only_fields = ["id", "created_at", "role"]
         extra_kwargs = {
             "label_budget": {"max_value": MAX_POSITIVE_INT},
             "retrain_every": {"min_value": 1, "max_value": MAX_POSITIVE_INT},
             "price_per_label": {"min_value": 0},
         }
+
+    def validate_task_type(self, value):
+        if self.instance is not None and value != self.instance.task_type:
+            raise serializers.ValidationError("A project's task type is set when it is created and cannot change.")
+        return value
 
     @extend_schema_field(serializers.ChoiceField(choices=Role.choices, allow_null=True))
     def get_role(self, project):

@@ -44,3 +44,21 @@ def test_an_upload_above_the_limit_is_413_and_leaves_no_file(project, lead, clie
     assert not Job.objects.exists()
     assert not list((tmp_path / "upload-tmp").iterdir())
     assert not settings.LOOPLABEL_UPLOADS_DIR.exists() or not list(settings.LOOPLABEL_UPLOADS_DIR.rglob("*.*"))
+
+
+def test_a_task_type_looplabel_does_not_have_is_a_400_not_a_single_label_project(lead, client_for):
+    labels = [{"name": "a"}, {"name": "b"}]
+    response = client_for(lead).post("/api/v1/projects/", {"name": "Tags", "labels": labels,
+                                                           "task_type": "multi_label"}, format="json")
+    assert response.status_code == 400
+    assert "multi_label" in response.json()["task_type"][0]
+    assert not Project.objects.filter(name="Tags").exists()
+    created = client_for(lead).post("/api/v1/projects/", {"name": "Plain", "labels": labels}, format="json")
+    assert created.status_code == 201 and created.json()["task_type"] == "single_label"
+
+
+def test_a_project_keeps_its_task_type(project, lead, client_for):
+    response = client_for(lead).patch(f"/api/v1/projects/{project.id}/", {"task_type": "multi_label"}, format="json")
+    assert response.status_code == 400
+    assert client_for(lead).patch(f"/api/v1/projects/{project.id}/", {"task_type": "single_label"},
+                                  format="json").status_code == 200
