@@ -139,6 +139,21 @@ class Stack:
                     pass
         return found
 
+    def database_pids(self):
+        """PostgreSQL's server processes that serve this stack's database (none on SQLite: it runs in ours)."""
+        if not self.database:
+            return []
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    title = (entry / "cmdline").read_bytes().decode(errors="replace")
+                except OSError:
+                    continue
+                if title.startswith("postgres:") and f" {self.database} " in title:
+                    found.append(int(entry.name))
+        return found
+
     # --- Django in the stack's settings -----------------------------------------------------------
     def manage(self, *args):
         return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=self.env, check=True, text=True,

@@ -297,7 +297,8 @@ def run_looplabel(db, texts_csv, args, log):
         stack.start(*(["web"] if args.web_only else []))
         parts = {"web": lambda: stack.pids("web"),
                  "workers": lambda: [pid for part in ("training", "default", "beat") if part in stack.processes
-                                     for pid in stack.pids(part)]}
+                                     for pid in stack.pids(part)],
+                 "database": stack.database_pids}
         levels = []
         for count in args.annotators:
             level = run_level("looplabel", stack.url, setup["project"], setup["annotators"][:count], args.seconds,
@@ -391,7 +392,7 @@ def run_label_studio(venv, texts, args, log):
 
 def print_table(runs):
     header = (f"{'server':<40}{'ann.':>5}{'labels/s':>10}{'next p50/p95/p99 ms':>24}{'submit p50/p95/p99 ms':>24}"
-              f"{'twice':>7}{'errors':>8}{'missing':>9}{'busy':>6}  cpu s (web/workers/load gen.)")
+              f"{'twice':>7}{'errors':>8}{'missing':>9}{'busy':>6}  cpu s (web/workers/PostgreSQL/load gen.)")
     print(header)
     print("-" * len(header))
     for run in runs:
@@ -403,7 +404,7 @@ def print_table(runs):
                   f"{next_cell:>24}{submit_cell:>24}"
                   f"{level['handed_out_twice']:>7}{sum(level['errors'].values()):>8}"
                   f"{level.get('acknowledged_missing_from_export', '-'):>9}{level['machine_cpu_busy']:>6}  "
-                  f"{cpu.get('web')}/{cpu.get('workers', '-')}/{cpu['load generator']}")
+                  f"{cpu.get('web')}/{cpu.get('workers', '-')}/{cpu.get('database') or '-'}/{cpu['load generator']}")
 
 
 def main():
