@@ -1,6 +1,6 @@
 """Shared fixtures: three users (lead, annotator, outsider), projects built through the
 real services, API clients, a tiny BERT so model tests run in seconds on 2 cores, real
-Celery worker processes, and a broker that is down."""
+Celery worker processes, and a broker or a database that is down."""
 import io
 import json
 import os
@@ -187,6 +187,22 @@ def wait_for(condition, timeout, what, interval=0.5):
             return
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+@contextmanager
+def database_missing():
+    """This thread's connections go to a database that is not there, as while it restarts: a closed port
+    (PostgreSQL), a file that cannot be opened (SQLite). Needs a test not wrapped in a transaction."""
+    settings_dict = connection.settings_dict
+    key, missing = ("PORT", "1") if connection.vendor == "postgresql" else ("NAME", "/nonexistent/looplabel.sqlite3")
+    real = settings_dict[key]
+    connection.close()
+    settings_dict[key] = missing
+    try:
+        yield
+    finally:
+        settings_dict[key] = real
+        connection.close()
 
 
 @contextmanager

@@ -190,6 +190,11 @@ def _claim(project, annotator, evaluation_is_due) -> Document | None:
     if order is _evaluation_order and position == 0 and not document.evaluation:
         Document.objects.filter(pk=document.pk).update(evaluation=True)
         document.evaluation = True
+    if document.suggested_label_id is not None and document.suggested_label is None:
+        # PostgreSQL locks a row the loop re-wrote (set_priorities) after this query's snapshot in its
+        # newest version, but re-checks it against the label row it joined first, which no longer
+        # matches: the join comes back empty while the document names its new label.
+        document.suggested_label = Label.objects.get(pk=document.suggested_label_id)
     return document
 
 

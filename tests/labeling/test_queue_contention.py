@@ -142,3 +142,39 @@ def test_claims_that_keep_losing_races_end_in_a_503_not_in_nothing_left(project,
     monkeypatch.setattr(queue, "_lease_next", always_taken)
     with pytest.raises(QueueBusy):
         queue.next_document(project, annotator)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="SQLite has one writer: no row is re-written mid-claim")
+def test_a_text_the_loop_scores_while_it_is_claimed_is_served_with_its_suggestion(
+        project, lead, annotator, monkeypatch, client_for):
+    """The loop scores a text (new, without a suggestion) after `next` read the queue but before it locked
+    the row: PostgreSQL locks the row's newest version, which the answer must show whole (it was a 500)."""
+    import_texts(project, lead, "text\nAlpha\nBeta\n")
+    labels = dict(project.labels.values_list("name", "id"))
+    first = Document.objects.filter(project=project).order_by("random_key").first()
+    real_order = queue._queue_order
+
+    def slow_to_lock(project, annotator):  # the time between the query's snapshot and its row lock, widened
+        return real_order(project, annotator).extra(
+            where=["(SELECT true FROM pg_sleep(1) WHERE labeling_document.id IS NOT NULL)"])  # as each row is read
+
+    def re_score():
+        with connection.cursor() as cursor:
+            for _ in range(200):  # until the claim has read the row and not yet locked it
+                cursor.execute("SELECT 1 FROM pg_stat_activity WHERE wait_event = 'PgSleep' "
+                               "AND datname = current_database()")
+                if cursor.fetchone():
+                    break
+                time.sleep(0.02)
+        queue.set_priorities(project, {first.id: (None, labels["negative"], 0.6)})
+        connections.close_all()
+
+    monkeypatch.setattr(queue, "_queue_order", slow_to_lock)
+    thread = threading.Thread(target=re_score)
+    thread.start()
+    response = client_for(annotator).get(f"/api/v1/projects/{project.id}/next/")
+    thread.join(10)
+    assert response.status_code == 200
+    assert response.json()["document"]["id"] == first.id
+    assert response.json()["suggestion"] == {"label": "negative", "score": 0.6}

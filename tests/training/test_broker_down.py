@@ -1,9 +1,12 @@
 """The broker is down when the loop sends its messages: stored labels and imports stay stored and
 say so, a lead's training request is a 503 that frees the lock, and the sweep sends later what
-the refused messages asked for."""
+the refused messages asked for (a refused request a minute later, not after the ten minutes a
+request waits for its message's task)."""
+import logging
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from labeling.models import Job, JobKind, JobStatus
@@ -75,3 +78,22 @@ def test_train_while_the_broker_is_down_is_a_503_and_frees_the_lock(project, lea
     assert Job.objects.get(project=project, kind=JobKind.TRAIN).status == JobStatus.FAILED
     assert due.active_training_job(project) is None
     assert due.request_training_for(project, lead)[1].train_job_id  # a new request takes the lock
+
+
+def test_a_note_the_broker_refused_is_sent_again_a_minute_later_not_ten(project, lead, annotator, client_for, caplog):
+    import_texts(project, lead, "text\nAlpha\nBeta\nGamma\n")
+    client = client_for(annotator)
+    with broker_down(), caplog.at_level(logging.WARNING, logger="labeling.tasks"):
+        for _ in range(2):
+            document = client.get(f"/api/v1/projects/{project.id}/next/").json()["document"]["id"]
+            response = client.post(f"/api/v1/projects/{project.id}/annotations/",
+                                   {"document": document, "label": "positive"})
+            assert response.status_code == 201
+    refused = [record for record in caplog.records if "labels_arrived" in record.getMessage()]
+    assert len(refused) == 1  # the second label found the note pending: it waits for no second refusal
+    assert ProjectLoop.objects.get(project=project).labels_pending
+    assert not any(steps.labels_arrived for steps in due.sweep())  # not yet
+
+    a_minute_later = F("labels_requested_at") - due.REFUSED_REQUEST_AGAIN_AFTER
+    ProjectLoop.objects.filter(project=project).update(labels_requested_at=a_minute_later)
+    assert [steps.project_id for steps in due.sweep() if steps.labels_arrived] == [project.id]

@@ -40,6 +40,8 @@ from .next_steps import NextSteps
 from .versions import latest_full_model, latest_model
 
 STALE_REQUEST_AFTER = timedelta(minutes=10)
+# A request whose message the broker refused is asked again this soon, not after STALE_REQUEST_AFTER.
+REFUSED_REQUEST_AGAIN_AFTER = timedelta(minutes=1)
 
 
 def head_every(project) -> int:
@@ -113,6 +115,18 @@ def _claim_request(project_id, flag) -> bool:
     if loop.filter(Q(**{pending: False}) | Q(**{f"{requested}__lt": stale})).update(**{pending: True, requested: now}):
         return True
     return ProjectLoop.objects.get_or_create(project_id=project_id, defaults={pending: True, requested: now})[1]
+
+
+def request_refused(project_id, flag):
+    """The broker refused the message of a pending request: the sweep, or the next announcement, asks again
+    after REFUSED_REQUEST_AGAIN_AFTER.
+
+    Not at once: while the broker stays down, every label's request would wait on another refusal.
+    Left at STALE_REQUEST_AFTER, the loop would stay behind for ten minutes after the broker is back.
+    """
+    again_at = timezone.now() - STALE_REQUEST_AFTER + REFUSED_REQUEST_AGAIN_AFTER
+    ProjectLoop.objects.filter(project_id=project_id, **{f"{flag}_pending": True}).update(
+        **{f"{flag}_requested_at": again_at})
 
 
 def release_request(project_id, flag):

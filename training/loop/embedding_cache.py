@@ -25,8 +25,12 @@ def save_cache(directory, doc_ids, embeddings):
     directory.mkdir(parents=True, exist_ok=True)
     for name, array in ((DOC_IDS_FILE, np.asarray(doc_ids, dtype=np.int64)), (EMBEDDINGS_FILE, np.asarray(embeddings, dtype=np.float32))):
         tmp = directory / f".{name}.tmp"
-        with open(tmp, "wb") as handle:
-            np.save(handle, array)
+        try:
+            with open(tmp, "wb") as handle:
+                np.save(handle, array)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a disk that filled up gets its space back; the cache stays as it was
+            raise
         os.replace(tmp, directory / name)  # doc_ids first, embeddings last: embeddings present = cache complete
 
 

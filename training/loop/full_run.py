@@ -29,11 +29,12 @@ from .dataset import (
     validation_split,
 )
 from .due import score_task_chunk
+from .embedding_cache import save_cache
 from .encoders import remember_encoder, train_config
 from .next_steps import NextSteps
 from .report import learning_curve
 from .scoring import embedding_speed, finish_full_run, finish_scoring, score_pool
-from .versions import create_version, evaluation_metrics, project_models_dir
+from .versions import create_version, evaluation_metrics, write_version_files
 
 logger = logging.getLogger(__name__)
 
@@ -172,11 +173,15 @@ def _save_version(job, model, tokenizer, data, metrics, info, embedded) -> Model
     project = job.project
     model.config.id2label = dict(enumerate(data.label_names))
     model.config.label2id = {name: i for i, name in enumerate(data.label_names)}
-    # Named after the job: a head refit may take the number meanwhile (see versions.create_version).
-    artifact_dir = project_models_dir(project) / f"full-{job.id}"
-    artifact_dir.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(artifact_dir)
-    tokenizer.save_pretrained(artifact_dir)
+
+    def write(directory):
+        model.save_pretrained(directory)
+        tokenizer.save_pretrained(directory)
+        if not embedded.chunked:  # a large pool's embeddings are cached by its chunk tasks, after the version
+            save_cache(directory, embedded.ids, embedded.embeddings)
+
+    # Named after the job: the version's number is taken when its row is created, after the files.
+    artifact_dir = write_version_files(project, f"full-{job.id}", write)
     training_info = {**info, "output_layer": "logistic_regression refit on the fine-tuned encoder's embeddings"}
     if not embedded.chunked:
         training_info.update(embedding_speed(len(embedded.ids), embedded.seconds))

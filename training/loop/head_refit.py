@@ -5,8 +5,8 @@ fine-tune. Before the first fine-tune it uses the base encoder's embeddings that
 start cached; after one, the newest fine-tuned encoder's.
 """
 import time
+import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from django.conf import settings
@@ -35,13 +35,14 @@ from .embedding_cache import (
 from .next_steps import NextSteps
 from .queue_order import order_by_uncertainty
 from .report import learning_curve
-from .stability import stability
+from .stability import save_stop_predictions, stability
 from .versions import (
     HEAD_FILE,
     create_version,
     evaluation_metrics,
     latest_full_model,
     latest_model,
+    write_version_files,
 )
 
 
@@ -148,13 +149,19 @@ def _superseded(project, inputs) -> bool:
 
 
 def _save(project, inputs, weight, bias, metrics, validation_size, probabilities) -> ModelVersion:
+    def write(directory):
+        np.savez(directory / HEAD_FILE, weight=weight, bias=bias)
+        save_stop_predictions(directory, project, inputs.ids, probabilities)
+
+    # Named at random: the version's number is taken when its row is created, after the files.
+    artifact_dir = write_version_files(project, f"head-{uuid.uuid4().hex}", write)
     version = create_version(
         project, kind=ModelKind.HEAD, encoder_version=inputs.encoder_version, base_model=settings.LOOPLABEL_BASE_MODEL,
-        label_names=inputs.label_names, labels_used=inputs.labels_total, last_annotation_id=inputs.last_annotation_id,
-        train_size=len(inputs.train_rows), validation_size=validation_size, metrics=metrics, training_info={},
+        artifact_dir=str(artifact_dir), label_names=inputs.label_names, labels_used=inputs.labels_total,
+        last_annotation_id=inputs.last_annotation_id, train_size=len(inputs.train_rows),
+        validation_size=validation_size, metrics=metrics, training_info={},
     )
-    np.savez(Path(version.artifact_dir) / HEAD_FILE, weight=weight, bias=bias)
-    version.metrics = {**metrics, **stability(version, inputs.ids, probabilities)}
+    version.metrics = {**metrics, **stability(version)}
     if metrics:
         version.metrics["learning_curve"] = learning_curve(project)
     return version

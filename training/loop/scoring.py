@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from labeling.models import JobStatus
+from labeling.models import Job, JobStatus
 from labeling.services.jobs import JobProgress, finish_job, update_job
 
 from ..models import ModelVersion
@@ -21,7 +21,7 @@ from .embedding_cache import save_cache
 from .encoders import encoder_for, probabilities_of
 from .next_steps import NextSteps
 from .queue_order import order_by_uncertainty
-from .stability import stability
+from .stability import save_stop_predictions, stability
 
 
 def score_pool(version, progress=lambda fraction: None, *, chunk_size=None) -> NextSteps:
@@ -37,6 +37,7 @@ def score_pool(version, progress=lambda fraction: None, *, chunk_size=None) -> N
     embeddings = encoder_for(version).embed(texts, progress=progress)
     version.training_info = {**(version.training_info or {}), **embedding_speed(len(ids), time.perf_counter() - started)}
     version.save(update_fields=["training_info"])
+    save_cache(version.artifact_dir, ids, embeddings)
     steps = finish_scoring(version, ids, embeddings)
     progress(1.0)
     return steps
@@ -59,8 +60,27 @@ def _plan_chunks(version, ids, chunk_size) -> NextSteps:
 
 
 def score_chunk(version_id, index, doc_ids) -> NextSteps:
-    """Embed one chunk of a large pool; the chunk that completes the set finishes the scoring and the run."""
+    """Embed one chunk of a large pool; the chunk that completes the set finishes the scoring and the run.
+
+    A chunk that fails (a full disk) fails the run at once, as a fine-tune that fails does, so that the
+    project's lock is free for the next run without waiting for the sweep.
+    """
     version = ModelVersion.objects.select_related("project").get(pk=version_id)
+    if Job.objects.filter(pk=version.job_id, status=JobStatus.FAILED).exists():
+        # The run was given up (a chunk failed, or its worker died and the sweep failed it): the next run
+        # scores the pool, and a chunk of this one, left in the queue or redelivered later, must not
+        # re-order it by an old model.
+        return NextSteps(version.project_id)
+    try:
+        return _score_chunk(version, index, doc_ids)
+    except Exception as exc:
+        if version.job_id:
+            finish_job(version.job_id, JobStatus.FAILED, f"Scoring the pool failed ({type(exc).__name__}); "
+                                                         "see the worker log.")
+        raise
+
+
+def _score_chunk(version, index, doc_ids) -> NextSteps:
     doc_ids, texts = texts_by_id(doc_ids)
     # A chunk takes minutes on a CPU; its run's job must not look abandoned meanwhile.
     heartbeat = JobProgress(version.job_id).beat if version.job_id else (lambda fraction: None)
@@ -82,15 +102,16 @@ def score_chunk(version_id, index, doc_ids) -> NextSteps:
     loaded = [np.load(path) for path in done]
     ids = np.concatenate([part["ids"] for part in loaded])
     embeddings = np.concatenate([part["embeddings"] for part in loaded])
+    save_cache(version.artifact_dir, ids, embeddings)
     return finish_scoring(version, ids, embeddings) | finish_full_run(version)
 
 
 def finish_scoring(version, ids, embeddings) -> NextSteps:
-    """Cache the embeddings, write the queue and the stability figures of a scored version."""
-    save_cache(version.artifact_dir, ids, embeddings)
+    """Write the queue and the stability figures of a version whose embeddings of the pool are cached."""
     probabilities = probabilities_of(version, embeddings)
     order_by_uncertainty(version.project, version.label_names, version.number, ids, probabilities, embeddings)
-    version.metrics = {**(version.metrics or {}), **stability(version, ids, probabilities)}
+    save_stop_predictions(version.artifact_dir, version.project, ids, probabilities)
+    version.metrics = {**(version.metrics or {}), **stability(version)}
     version.save(update_fields=["metrics"])
     if uncached_documents(version.project, ids):  # imported while the pool was being embedded
         return request_embedding_of_new_documents(version.project)

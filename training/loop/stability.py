@@ -37,11 +37,16 @@ def _aligned_predictions(versions, stop_ids, predictions):
     return [np.array([a[i] for i in common]) for a in arrays]
 
 
-def stability(version, ids, probabilities) -> dict:
-    """Store this version's predictions on the stopping set; compare them with earlier versions."""
-    rows = stop_set_rows(version.project, ids)
-    stop_ids, predictions = ids[rows], probabilities[rows].argmax(1)
-    np.savez(Path(version.artifact_dir) / STOP_PREDICTIONS_FILE, ids=stop_ids, predictions=predictions)
+def save_stop_predictions(directory, project, ids, probabilities):
+    """Store a version's predictions on the stopping set in its directory (`ids` name the rows of `probabilities`)."""
+    rows = stop_set_rows(project, ids)
+    np.savez(Path(directory) / STOP_PREDICTIONS_FILE, ids=ids[rows], predictions=probabilities[rows].argmax(1))
+
+
+def stability(version) -> dict:
+    """Compare the version's stored stop-set predictions (save_stop_predictions) with earlier versions'."""
+    with np.load(Path(version.artifact_dir) / STOP_PREDICTIONS_FILE) as stored:
+        stop_ids, predictions = stored["ids"], stored["predictions"]
     num_classes = len(version.label_names)
     earlier = ModelVersion.objects.filter(project=version.project, number__lt=version.number).order_by("number")
     previous = list(earlier)[-1:]

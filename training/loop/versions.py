@@ -3,7 +3,12 @@
 Two kinds (training.models.ModelKind): a FULL version is a fine-tuned transformer; a HEAD
 version is a logistic-regression head (HEAD_FILE in its directory) on the cached
 embeddings of a FULL version's encoder, or of the base encoder before the first fine-tune.
+
+A version's files are written first, into a directory of their own (write_version_files), and
+its row is created after (create_version): a disk that fills up or a worker that dies while they
+are written leaves no version that names missing or partial files.
 """
+import shutil
 from pathlib import Path
 
 from django.conf import settings
@@ -38,18 +43,35 @@ def next_version_number(project) -> int:
     return latest.number + 1 if latest else 1
 
 
+def write_version_files(project, name, write) -> Path:
+    """The directory `name` of the project's models, holding what `write(directory)` wrote, complete.
+
+    `write` fills a hidden directory beside it, renamed to `name` only when it returned: a write
+    that fails (a full disk) removes its partial files and raises, so no version is created. A
+    worker killed meanwhile leaves them under the hidden name, which no version names. `name` is
+    unique to the run (its job, or a random one), so two runs never write into one directory.
+    """
+    final = project_models_dir(project) / name
+    partial = final.with_name(f".{name}.partial")
+    partial.mkdir(parents=True)
+    try:
+        write(partial)
+        partial.rename(final)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return final
+
+
 def create_version(project, **fields) -> ModelVersion:
-    """Create the next-numbered version; a head refit and a fine-tune finishing together retry on the number."""
+    """Create the next-numbered version, whose `artifact_dir` is written already (write_version_files).
+
+    A head refit and a fine-tune finishing together retry on the number.
+    """
     for _ in range(5):
-        number = next_version_number(project)
-        values = dict(fields)
-        if "artifact_dir" not in values:  # a fine-tune brings its own, named after its job
-            directory = project_models_dir(project) / f"v{number}"
-            directory.mkdir(parents=True, exist_ok=True)
-            values["artifact_dir"] = str(directory)
         try:
             with transaction.atomic():
-                return ModelVersion.objects.create(project=project, number=number, **values)
+                return ModelVersion.objects.create(project=project, number=next_version_number(project), **fields)
         except IntegrityError:
             continue
     raise RuntimeError("Could not number the new model version.")
